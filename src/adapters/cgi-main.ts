@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApp } from '../core/app.js';
+import { HttpError } from '../core/http-error.js';
+import { errorResponse } from '../core/respond.js';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig } from '../config/load.js';
+import { FsStore } from '../storage/fs-store.js';
+import { serveCgi, type CgiEnv } from './cgi.js';
+
+const CONFIG_NAMES = ['bdfu.cfg', 'bdfu.json'];
+const SWEEP_ONE_REQUEST_IN = 100;
+
+const log = (error: unknown) => {
+  process.stderr.write(`bdfu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+};
+
+/** BDFU_SETTINGS, or a bdfu.cfg / bdfu.json beside the script. */
+export function findCgiConfig(env: CgiEnv, scriptDir: string | undefined): string | undefined {
+  if (env.BDFU_SETTINGS) return env.BDFU_SETTINGS;
+  if (!scriptDir) return undefined;
+  return CONFIG_NAMES.map((name) => join(scriptDir, name)).find((path) => existsSync(path));
+}
+
+/** The whole life of a CGI process: one request, then exit. */
+export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Promise<void> {
+  let app;
+  let store: FsStore | undefined;
+  try {
+    const { settings } = loadConfig({ file: findCgiConfig(env, scriptDir), env });
+    store = new FsStore(settings.storageDir);
+    await store.check();
+    app = createApp(settings, { store, log });
+    if (Math.random() * SWEEP_ONE_REQUEST_IN < 1) {
+      const stale = settings.staleUploadSeconds;
+      process.once('beforeExit', () => void store!.sweep(stale).catch(log));
+    }
+  } catch (error) {
+    const failure = error instanceof ConfigError ? new HttpError(500, 'config_error', `bdfu is misconfigured: ${error.message}`) : error;
+    log(failure instanceof Error ? failure.message : failure);
+    app = async () => errorResponse(failure, log);
+  }
+  await serveCgi(app, env, process.stdin, process.stdout, log);
+}

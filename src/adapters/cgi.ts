@@ -1,0 +1,98 @@
+import { STATUS_CODES } from 'node:http';
+import type { Readable, Writable } from 'node:stream';
+import { HttpError } from '../core/http-error.js';
+import { errorResponse } from '../core/respond.js';
+import type { CoreRequest, CoreResponse, Handler } from '../core/types.js';
+import { ExactLength } from './body-limit.js';
+import { writeBody } from './write-body.js';
+
+export type CgiEnv = Record<string, string | undefined>;
+
+/** Request headers from the CGI meta-variables (RFC 3875 §4.1.18). */
+export function cgiHeaders(env: CgiEnv): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('HTTP_') || value === undefined) continue;
+    // httpoxy: a client's `Proxy:` header arrives as HTTP_PROXY and must mean nothing.
+    if (name === 'HTTP_PROXY') continue;
+    headers[name.slice(5).toLowerCase().replace(/_/g, '-')] = value;
+  }
+  if (env.CONTENT_TYPE) headers['content-type'] = env.CONTENT_TYPE;
+  if (env.CONTENT_LENGTH) headers['content-length'] = env.CONTENT_LENGTH;
+  // Apache passes Authorization only when told to; after an internal redirect it is REDIRECT_-prefixed.
+  // The rewrite trick sets it empty when the client sent none: that is "absent".
+  delete headers['authorization'];
+  const authorization = env.HTTP_AUTHORIZATION || env.REDIRECT_HTTP_AUTHORIZATION;
+  if (authorization) headers['authorization'] = authorization;
+  return headers;
+}
+
+function contentLength(env: CgiEnv): number | undefined {
+  const raw = env.CONTENT_LENGTH;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, 'bad_content_length', `CONTENT_LENGTH is not a byte count: ${JSON.stringify(raw.slice(0, 40))}`);
+  return Number(raw);
+}
+
+function encodePath(pathInfo: string | undefined): string {
+  if (!pathInfo) return '/';
+  const withSlash = pathInfo.startsWith('/') ? pathInfo : `/${pathInfo}`;
+  return withSlash.split('/').map((segment) => encodeURIComponent(segment)).join('/');
+}
+
+function baseUrl(env: CgiEnv): string {
+  const https = (env.HTTPS ?? '').toLowerCase() === 'on' || env.REQUEST_SCHEME === 'https';
+  const port = env.SERVER_PORT && env.SERVER_PORT !== (https ? '443' : '80') ? `:${env.SERVER_PORT}` : '';
+  const host = env.HTTP_HOST || `${env.SERVER_NAME ?? 'localhost'}${port}`;
+  const script = (env.SCRIPT_NAME ?? '').replace(/\/+$/, '');
+  return `${https ? 'https' : 'http'}://${host}${script}/`;
+}
+
+/** Builds the core request from RFC 3875 meta-variables; the body is stdin, cut to CONTENT_LENGTH. */
+export function cgiRequest(env: CgiEnv, stdin: Readable): CoreRequest {
+  if (!env.REQUEST_METHOD) throw new HttpError(400, 'bad_cgi_request', 'REQUEST_METHOD is not set: this program must be run by a web server as a CGI script');
+  const length = contentLength(env);
+  const body = length === undefined ? stdin : stdin.pipe(new ExactLength(length));
+  if (length !== undefined) stdin.on('error', (error) => body.destroy(error));
+  return {
+    method: env.REQUEST_METHOD.toUpperCase(),
+    path: encodePath(env.PATH_INFO),
+    query: new URLSearchParams(env.QUERY_STRING ?? ''),
+    headers: cgiHeaders(env),
+    body,
+    remoteAddress: env.REMOTE_ADDR ?? '',
+    baseUrl: baseUrl(env),
+  };
+}
+
+/** Reads whatever the handler left of the body: under mod_cgid, answering first stalls the client. */
+function drain(body: Readable): Promise<void> {
+  if (body.readableEnded || body.destroyed || (body as { isTTY?: boolean }).isTTY) return Promise.resolve();
+  return new Promise((resolve) => {
+    body.on('end', resolve).on('error', () => resolve()).on('close', resolve);
+    body.resume();
+  });
+}
+
+export function cgiHead(response: CoreResponse): string {
+  const lines = [`Status: ${response.status} ${STATUS_CODES[response.status] ?? ''}`.trimEnd()];
+  for (const [name, value] of Object.entries(response.headers)) {
+    lines.push(`${name}: ${value.replace(/[\r\n]+/g, ' ')}`);
+  }
+  return lines.join('\r\n') + '\r\n\r\n';
+}
+
+/** Serves exactly one CGI request: env + stdin in, a CGI response on stdout. */
+export async function serveCgi(app: Handler, env: CgiEnv, stdin: Readable, stdout: Writable, log: (e: unknown) => void): Promise<void> {
+  let request: CoreRequest | undefined;
+  let response: CoreResponse;
+  try {
+    request = cgiRequest(env, stdin);
+    response = await app(request);
+  } catch (error) {
+    response = errorResponse(error, log);
+  }
+  await drain(request?.body ?? stdin);
+  stdout.write(cgiHead(response));
+  await writeBody(response.body, stdout);
+}

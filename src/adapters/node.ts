@@ -1,0 +1,77 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { createApp, type AppOptions } from '../core/app.js';
+import { jsonResponse } from '../core/respond.js';
+import type { CoreRequest, Handler } from '../core/types.js';
+import { loadConfig } from '../config/load.js';
+import type { Settings } from '../config/settings.js';
+import { writeBody } from './write-body.js';
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+/** Splits the mount point off a request path; undefined when the path lies outside it. */
+export function pathBelow(basePath: string, pathname: string): string | undefined {
+  if (basePath === '/') return pathname;
+  if (pathname === basePath.slice(0, -1)) return '/';
+  return pathname.startsWith(basePath) ? pathname.slice(basePath.length - 1) : undefined;
+}
+
+export function toCoreRequest(req: IncomingMessage, res: ServerResponse, settings: Settings): CoreRequest | undefined {
+  const url = new URL(req.url ?? '/', 'http://placeholder');
+  const path = pathBelow(settings.basePath, url.pathname);
+  if (path === undefined) return undefined;
+  const encrypted = 'encrypted' in req.socket && Boolean(req.socket.encrypted);
+  const host = req.headers.host ?? `${settings.host}:${settings.port}`;
+  const expectsContinue = /100-continue/i.test(req.headers.expect ?? '');
+  return {
+    method: req.method ?? 'GET',
+    path,
+    query: url.searchParams,
+    headers: headersOf(req),
+    body: req,
+    remoteAddress: req.socket.remoteAddress ?? '',
+    baseUrl: `${encrypted ? 'https' : 'http'}://${host}${settings.basePath}`,
+    acceptBody: expectsContinue ? once(() => res.writeContinue()) : undefined,
+  };
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+}
+
+export function nodeListener(app: Handler, settings: Settings): RequestListener {
+  return (req, res) => {
+    const coreRequest = toCoreRequest(req, res, settings);
+    const responding = coreRequest
+      ? app(coreRequest)
+      : Promise.resolve(jsonResponse(404, { error: `bdfu is mounted at ${settings.basePath}`, code: 'not_found' }));
+    responding
+      .then(async (response) => {
+        res.writeHead(response.status, response.headers);
+        await writeBody(response.body, res);
+      })
+      .catch(() => res.destroy());
+  };
+}
+
+export type HandlerConfig = Partial<Settings> & Pick<Settings, 'jwtSecretKey' | 'storageDir'>;
+
+/**
+ * The library face: a `(req, res)` listener to mount in your own Node server.
+ * Settings are validated as the configuration file's would be; the environment is not read.
+ */
+export function createHandler(config: HandlerConfig, options: AppOptions = {}): RequestListener {
+  const { settings } = loadConfig({ env: {}, overrides: config });
+  return nodeListener(createApp(settings, options), settings);
+}

@@ -1,0 +1,67 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { reportAndExit } from './fail.js';
+
+function positiveInteger(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError(`${name} must be a whole number above 0`);
+    return Number(value);
+  };
+}
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('the port must be a number from 0 to 65535');
+  return Number(value);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('bdfu')
+    .description('A brain-dead-simple file upload server: upload with a token, get an id back.')
+    .version(`bdfu ${VERSION} (node ${process.version})`, '-V, --version')
+    .showHelpAfterError('(run bdfu --help for usage)');
+
+  program
+    .command('serve')
+    .alias('server')
+    .description('run the HTTP server (no configuration: an embedded default in ./bdfu-data)')
+    .argument('[configuration]', 'a .cfg or .json settings file (default: $BDFU_SETTINGS)')
+    .option('--ip <addr>', 'address to listen on (default 127.0.0.1)')
+    .addOption(new Option('--port <port>', 'port to listen on (default 8080)').argParser(port))
+    .action(async (configuration: string | undefined, options: { ip?: string; port?: number }) => {
+      const { serve } = await import('./serve.js');
+      await serve(configuration, options);
+    });
+
+  program
+    .command('gen-token')
+    .description('make a token for a user, signed with the server secret')
+    .argument('<username>', 'the user the token uploads as')
+    .argument('<secret>', 'the server’s JWT_SECRET_KEY')
+    .addOption(new Option('--expires-in <seconds>', 'lifetime of the token').default(60).argParser(positiveInteger('--expires-in')))
+    .action(async (username: string, secret: string, options: { expiresIn: number }) => {
+      const { genToken } = await import('./gen-token.js');
+      await genToken(username, secret, options);
+    });
+
+  program
+    .command('upload')
+    .description('upload a file; prints its id')
+    .argument('<endpoint>', 'the server’s URL, e.g. http://localhost:8080/')
+    .argument('<token>', 'a token from bdfu gen-token')
+    .argument('<file>', 'the file to upload')
+    .option('--json', 'print the server’s whole JSON answer')
+    .action(async (endpoint: string, token: string, file: string, options: { json?: boolean }) => {
+      const { upload } = await import('./upload.js');
+      await upload(endpoint, token, file, options);
+    });
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    reportAndExit(error);
+  }
+}

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { parseCfg, CfgSyntaxError, type CfgValue } from './cfg-parser.js';
+import { ConfigError } from './config-error.js';
+import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
+
+export interface LoadOptions {
+  /** Configuration file; `BDFU_SETTINGS` names it when this is absent. */
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Values that win over file and environment (command-line flags). */
+  overrides?: Partial<Settings>;
+  /** Values used where nothing else sets a key (the embedded default). */
+  fallbacks?: Partial<Settings>;
+}
+
+export interface LoadedConfig {
+  settings: Settings;
+  file: string | undefined;
+  warnings: string[];
+}
+
+function readFileValues(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read configuration file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (extname(file).toLowerCase() === '.json') {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError(`${file}: not valid JSON: ${(error as Error).message}`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError(`${file}: expected a JSON object of settings`);
+    }
+    return value as Record<string, unknown>;
+  }
+  try {
+    return parseCfg(text, file) as Record<string, CfgValue>;
+  } catch (error) {
+    if (error instanceof CfgSyntaxError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function coerce(spec: SettingSpec, raw: unknown, source: string): string | number {
+  if (spec.kind === 'string') {
+    if (typeof raw !== 'string') throw new ConfigError(`${spec.key} (${source}) must be a string`);
+    return raw;
+  }
+  const value = typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new ConfigError(`${spec.key} (${source}) must be a whole number, got ${JSON.stringify(raw)}`);
+  }
+  if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
+    throw new ConfigError(`${spec.key} (${source}) must be between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'}, got ${value}`);
+  }
+  return value;
+}
+
+function normaliseBasePath(path: string): string {
+  const trimmed = path.replace(/^\/+|\/+$/g, '');
+  return trimmed === '' ? '/' : `/${trimmed}/`;
+}
+
+/** Defaults < fallbacks < file < environment < overrides; then every value is validated. */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? (env[`${ENV_PREFIX}SETTINGS`] || undefined);
+  const warnings: string[] = [];
+  const fileValues = file ? readFileValues(file) : {};
+  const known = new Set(SETTINGS.map((s) => s.key));
+  for (const key of Object.keys(fileValues)) {
+    if (!known.has(key)) warnings.push(`${file}: unknown setting ${key} is ignored`);
+  }
+
+  const settings: Record<string, string | number | undefined> = {};
+  for (const spec of SETTINGS) {
+    let value: string | number | undefined = spec.default;
+    const fallback = options.fallbacks?.[spec.prop];
+    if (fallback !== undefined) value = fallback;
+    if (fileValues[spec.key] !== undefined && fileValues[spec.key] !== null) {
+      value = coerce(spec, fileValues[spec.key], file!);
+      if (spec.prop === 'storageDir') value = resolve(dirname(resolve(file!)), value as string);
+    }
+    const fromEnv = env[ENV_PREFIX + spec.key];
+    if (fromEnv !== undefined && fromEnv !== '') value = coerce(spec, fromEnv, `environment ${ENV_PREFIX}${spec.key}`);
+    const override = options.overrides?.[spec.prop];
+    if (override !== undefined) value = override;
+    settings[spec.prop] = value;
+  }
+
+  if (typeof settings.jwtSecretKey !== 'string' || settings.jwtSecretKey === '') {
+    throw new ConfigError(
+      'JWT_SECRET_KEY is not set or empty: refusing to start a server that would accept any token ' +
+        `(set it in the configuration file or ${ENV_PREFIX}JWT_SECRET_KEY)`,
+    );
+  }
+  if (typeof settings.storageDir !== 'string' || settings.storageDir === '') {
+    throw new ConfigError(`STORAGE_DIR is not set (set it in the configuration file or ${ENV_PREFIX}STORAGE_DIR)`);
+  }
+  if (settings.jwtSecretKey.length < 16) {
+    warnings.push('JWT_SECRET_KEY is shorter than 16 characters: anyone who guesses it can make tokens; use a long random secret');
+  }
+  settings.storageDir = resolve(settings.storageDir);
+  settings.basePath = normaliseBasePath(String(settings.basePath));
+  return { settings: settings as unknown as Settings, file, warnings };
+}

@@ -1,0 +1,41 @@
+/** Every setting bdfu reads, its type, default and meaning: the one table the loader and docs follow. */
+export interface Settings {
+  jwtSecretKey: string;
+  storageDir: string;
+  host: string;
+  port: number;
+  basePath: string;
+  clockSkewSeconds: number;
+  staleUploadSeconds: number;
+}
+
+type Kind = 'string' | 'integer';
+
+export interface SettingSpec {
+  key: string;
+  prop: keyof Settings;
+  kind: Kind;
+  default: string | number | undefined;
+  min?: number;
+  max?: number;
+  doc: string;
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'JWT_SECRET_KEY', prop: 'jwtSecretKey', kind: 'string', default: undefined,
+    doc: 'Shared secret that HS256 tokens are signed with. Required; an empty value is refused.' },
+  { key: 'STORAGE_DIR', prop: 'storageDir', kind: 'string', default: undefined,
+    doc: 'Where files are kept, as STORAGE_DIR/<user>/<file id>. Required. Relative paths are relative to the configuration file.' },
+  { key: 'HOST', prop: 'host', kind: 'string', default: '127.0.0.1',
+    doc: 'Address `bdfu serve` listens on (`--ip` overrides).' },
+  { key: 'PORT', prop: 'port', kind: 'integer', default: 8080, min: 0, max: 65535,
+    doc: 'Port `bdfu serve` listens on (`--port` overrides).' },
+  { key: 'BASE_PATH', prop: 'basePath', kind: 'string', default: '/',
+    doc: 'URL path bdfu is mounted under when it sits behind a reverse proxy, e.g. `/files/`.' },
+  { key: 'CLOCK_SKEW_SECONDS', prop: 'clockSkewSeconds', kind: 'integer', default: 5, min: 0, max: 300,
+    doc: 'How far token `exp`/`nbf` may be off because clocks differ.' },
+  { key: 'STALE_UPLOAD_SECONDS', prop: 'staleUploadSeconds', kind: 'integer', default: 3600, min: 1,
+    doc: 'An unfinished upload untouched for this long is swept as abandoned.' },
+];
+
+export const ENV_PREFIX = 'BDFU_';

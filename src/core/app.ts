@@ -1,0 +1,47 @@
+import { createTokenVerifier } from '../auth/tokens.js';
+import type { Settings } from '../config/settings.js';
+import type { RouteDeps } from '../routes/deps.js';
+import { routeTable } from '../routes/table.js';
+import { FsStore } from '../storage/fs-store.js';
+import type { Store } from '../storage/store.js';
+import { errorResponse } from './respond.js';
+import { createRouter } from './router.js';
+import type { CoreResponse, Handler } from './types.js';
+
+export interface AppOptions {
+  store?: Store;
+  /** Where unexpected failures are reported; stderr by default (the web server's error log under CGI). */
+  log?: (error: unknown) => void;
+}
+
+const logToStderr = (error: unknown) => {
+  process.stderr.write(`bdfu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+};
+
+function withoutBody(response: CoreResponse): CoreResponse {
+  const { body, ...rest } = response;
+  if (body && typeof body === 'object' && 'destroy' in body) body.destroy();
+  return rest;
+}
+
+/** The core: one function from request to response, whatever carries them. */
+export function createApp(settings: Settings, options: AppOptions = {}): Handler {
+  const log = options.log ?? logToStderr;
+  const deps: RouteDeps = {
+    settings,
+    store: options.store ?? new FsStore(settings.storageDir),
+    verify: createTokenVerifier({ secret: settings.jwtSecretKey, clockSkewSeconds: settings.clockSkewSeconds }),
+    log,
+  };
+  const route = createRouter(routeTable(deps));
+  return async (req) => {
+    try {
+      const { route: matched, params } = route(req.method, req.path);
+      const handler = await matched.load();
+      const response = await handler(req, params);
+      return req.method === 'HEAD' ? withoutBody(response) : response;
+    } catch (error) {
+      return errorResponse(error, log);
+    }
+  };
+}

@@ -1,0 +1,30 @@
+import type { Readable } from 'node:stream';
+
+/** A request as every adapter hands it to the core; no transport types leak in. */
+export interface CoreRequest {
+  method: string;
+  /** Path below the mount point, percent-encoded as sent, always starting with `/`. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case header names. Repeated headers are joined with `, ` (RFC 9110 §5.3). */
+  headers: Record<string, string>;
+  body: Readable;
+  remoteAddress: string;
+  /** Absolute URL of the mount point, ending in `/`: links the core makes start here. */
+  baseUrl: string;
+  /**
+   * Called by the core once it has accepted the request and is about to read the body,
+   * so an adapter can answer `Expect: 100-continue` only for requests that will be served.
+   */
+  acceptBody?: () => void;
+}
+
+export type ResponseBody = Readable | Uint8Array | string;
+
+export interface CoreResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: ResponseBody;
+}
+
+export type Handler = (req: CoreRequest) => Promise<CoreResponse>;

@@ -1,0 +1,11 @@
+import type { TokenVerifier } from '../auth/tokens.js';
+import type { Settings } from '../config/settings.js';
+import type { Store } from '../storage/store.js';
+
+/** What every route may use; built once per app. */
+export interface RouteDeps {
+  settings: Settings;
+  store: Store;
+  verify: TokenVerifier;
+  log: (error: unknown) => void;
+}

@@ -1,0 +1,83 @@
+import busboy from 'busboy';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { HttpError } from '../core/http-error.js';
+import type { CoreRequest } from '../core/types.js';
+import { storageFailure } from '../storage/storage-errors.js';
+import type { FileRecord, PendingWrite, Store } from '../storage/store.js';
+import { Meter } from './meter.js';
+
+export const FILE_FIELD = 'file';
+
+function parser(req: CoreRequest): busboy.Busboy {
+  const contentType = req.headers['content-type'] ?? '';
+  if (!/^multipart\/form-data\b/i.test(contentType)) {
+    throw new HttpError(415, 'not_multipart', `send the file as multipart/form-data in the field '${FILE_FIELD}' (curl -F ${FILE_FIELD}=@path)`);
+  }
+  try {
+    return busboy({ headers: req.headers, defParamCharset: 'utf8', highWaterMark: 1 << 20 });
+  } catch (error) {
+    throw new HttpError(400, 'bad_multipart', `the multipart body cannot be parsed: ${(error as Error).message}`);
+  }
+}
+
+function bodyFailure(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  return new HttpError(400, 'body_incomplete', `the request body ended early or is malformed: ${(error as Error).message}`);
+}
+
+/**
+ * Streams the one `file` part of a multipart body into the store. The file becomes visible
+ * only after the whole body was read and parsed; any failure leaves nothing behind.
+ */
+export async function receiveFile(req: CoreRequest, store: Store, user: string): Promise<FileRecord> {
+  const bb = parser(req);
+  let pending: PendingWrite | undefined;
+  let writing: Promise<{ size: number; sha256: string }> | undefined;
+  let refusal: HttpError | undefined;
+
+  bb.on('file', (field: string, file: Readable, info: busboy.FileInfo) => {
+    if (field !== FILE_FIELD) {
+      file.resume();
+      return;
+    }
+    if (writing) {
+      refusal ??= new HttpError(400, 'multiple_files', `send exactly one file in the field '${FILE_FIELD}'`);
+      file.resume();
+      return;
+    }
+    writing = (async () => {
+      pending = await store.begin(user, { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' });
+      const meter = new Meter();
+      await pipeline(file, meter, pending.stream);
+      return { size: meter.size, sha256: meter.digest() };
+    })();
+    writing.catch(() => file.resume());
+  });
+
+  const discard = async () => {
+    await writing?.catch(() => undefined);
+    await pending?.abort();
+  };
+
+  try {
+    await pipeline(req.body, bb);
+  } catch (error) {
+    await discard();
+    throw bodyFailure(error);
+  }
+  if (refusal) {
+    await discard();
+    throw refusal;
+  }
+  if (!writing) {
+    throw new HttpError(400, 'file_missing', `no file in the field '${FILE_FIELD}' (curl -F ${FILE_FIELD}=@path)`);
+  }
+  try {
+    const facts = await writing;
+    return await pending!.commit(facts);
+  } catch (error) {
+    await discard();
+    throw storageFailure(error);
+  }
+}

@@ -1,0 +1,60 @@
+import type { Readable, Writable } from 'node:stream';
+
+export interface UploadMeta {
+  /** The file name the client gave, kept for display and downloads, never used as a path. */
+  name: string;
+  type: string;
+}
+
+export interface FileRecord {
+  id: string;
+  user: string;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  uploaded: string;
+}
+
+export interface WrittenFacts {
+  size: number;
+  sha256: string;
+}
+
+/** An upload in progress. Its bytes become visible under `id` only when commit() resolves. */
+export interface PendingWrite {
+  readonly id: string;
+  readonly stream: Writable;
+  commit(facts: WrittenFacts): Promise<FileRecord>;
+  /** Discards everything written; safe to call more than once, and after a failed commit. */
+  abort(): Promise<void>;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive. */
+  end: number;
+}
+
+export interface OpenedFile {
+  record: FileRecord;
+  stream: Readable;
+}
+
+/**
+ * Where files live. A file system renames a finished temporary file into place; an object
+ * store completes a multipart upload. Both fit `begin` → write → `commit` | `abort`.
+ */
+export interface Store {
+  /** Fails with a clear message when the storage cannot be written. */
+  check(): Promise<void>;
+  begin(user: string, meta: UploadMeta): Promise<PendingWrite>;
+  stat(user: string, id: string): Promise<FileRecord | undefined>;
+  open(user: string, id: string, range?: ByteRange): Promise<OpenedFile | undefined>;
+  list(user: string): AsyncIterable<FileRecord>;
+  remove(user: string, id: string): Promise<boolean>;
+  /** Removes what crashed or abandoned uploads left behind; returns how many entries went. */
+  sweep(olderThanSeconds: number, user?: string): Promise<number>;
+}
+
+export const FILE_ID = /^[0-9a-f]{32}$/;

@@ -1,0 +1,23 @@
+import { HttpError } from '../core/http-error.js';
+
+const MAX_BYTES = 255;
+
+/** Why a user name cannot be a directory under STORAGE_DIR, or undefined when it can. */
+export function userNameProblem(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  if (name === '.' || name === '..') return 'is a relative path';
+  if (name.startsWith('.')) return 'starts with a dot (reserved for bdfu’s own files)';
+  if (/[/\\]/.test(name)) return 'contains a path separator';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'contains a control character';
+  if (Buffer.byteLength(name, 'utf8') > MAX_BYTES) return `is longer than ${MAX_BYTES} bytes`;
+  if (!name.isWellFormed()) return 'is not well-formed Unicode';
+  return undefined;
+}
+
+export function assertValidUserName(name: string): void {
+  const problem = userNameProblem(name);
+  if (problem) {
+    throw new HttpError(400, 'invalid_user', `the user name ${JSON.stringify(name.slice(0, 80))} ${problem}`);
+  }
+}
