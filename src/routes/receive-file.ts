@@ -46,8 +46,12 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string):
       file.resume();
       return;
     }
+    // busboy may fail the part (body ended early) while the store is still opening the file.
+    let partError: Error | undefined;
+    file.on('error', (error) => (partError ??= error));
     writing = (async () => {
       pending = await store.begin(user, { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' });
+      if (partError || file.destroyed) throw partError ?? new Error('the file part was cut off');
       const meter = new Meter();
       await pipeline(file, meter, pending.stream);
       return { size: meter.size, sha256: meter.digest() };
