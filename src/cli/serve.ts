@@ -49,10 +49,11 @@ export async function serve(configuration: string | undefined, options: { ip?: s
     if (code === 'EACCES') throw new CliError(`not allowed to listen on ${settings.host}:${settings.port} (ports below 1024 need root)`);
     throw error;
   }
-  process.stdout.write(`bdfu: serving ${running.url} (storage: ${settings.storageDir})\n`);
+  let banner = `bdfu: serving ${running.url} (storage: ${settings.storageDir})\n`;
   if (secretFile) {
-    process.stdout.write(`bdfu: make a token with: bdfu gen-token --expires-in 3600 alice "$(cat ${shellPath(secretFile)})"\n`);
+    banner += `bdfu: make a token with: bdfu gen-token --expires-in 3600 alice "$(cat ${shellPath(secretFile)})"\n`;
   }
+  process.stdout.write(banner);
 
   const stop = (signal: NodeJS.Signals) => {
     process.stderr.write(`bdfu: ${signal}: finishing requests in flight, then stopping\n`);
