@@ -1,0 +1,48 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CLI, cleanEnv, NODE, startServer, timeProcess, BASELINE_SERVER, type Server } from './processes.js';
+
+/** A scratch directory with a bdfu.cfg, a storage directory and one for the baseline server. */
+export class Workspace {
+  readonly dir = mkdtempSync(join(tmpdir(), 'bdfu-bench-'));
+  readonly storageDir = join(this.dir, 'storage');
+  readonly baselineDir = join(this.dir, 'baseline');
+  readonly config = join(this.dir, 'bdfu.cfg');
+  readonly secret = randomBytes(24).toString('hex');
+
+  constructor() {
+    chmodSync(this.dir, 0o755);
+    writeFileSync(this.config, `JWT_SECRET_KEY = '${this.secret}'\nSTORAGE_DIR = '${this.storageDir}'\n`);
+    this.clean();
+  }
+
+  startBdfu(runtimeFlags: string[] = []): Promise<Server> {
+    return startServer([NODE, ...runtimeFlags, CLI, 'serve', this.config, '--port', '0'], cleanEnv());
+  }
+
+  startBaseline(): Promise<Server> {
+    return startServer([NODE, BASELINE_SERVER, this.baselineDir], cleanEnv());
+  }
+
+  /** A token from `bdfu gen-token`; `scope` needs a bdfu that knows --scope. */
+  async token(user: string, scope?: string): Promise<string> {
+    const args = [NODE, CLI, 'gen-token', user, this.secret, '--expires-in', '86400', ...(scope ? ['--scope', scope] : [])];
+    const run = await timeProcess(args, cleanEnv());
+    if (run.code !== 0) throw new Error(`bdfu gen-token failed: ${run.stderr}`);
+    return run.stdout.trim();
+  }
+
+  /** Empties both storage directories between runs (gigabytes add up). */
+  clean(): void {
+    for (const dir of [this.storageDir, this.baselineDir]) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+    }
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,93 @@
+import type { Workspace } from '../lib/bdfu.js';
+import { multipart, send, MiB } from '../lib/http.js';
+import { peakRss, type Server } from '../lib/processes.js';
+import { row, type Row } from '../lib/report.js';
+import { summarize } from '../lib/stats.js';
+import type { BenchOptions } from '../lib/options.js';
+import { progress, sizeLabel } from '../lib/progress.js';
+
+interface Upload {
+  mibPerSecond: number;
+  peakMiB: number;
+}
+
+/** One upload of `size` random bytes to a freshly started server; its throughput and the server's peak RSS. */
+async function uploadTo(server: Server, path: string, size: number, token: string): Promise<Upload> {
+  const body = multipart(size);
+  const answer = await send(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': body.contentType, 'content-length': body.length },
+    body: body.chunks(),
+  });
+  if (answer.status !== 201) throw new Error(`upload to ${server.url}${path} answered ${answer.status}: ${answer.text}`);
+  const stored = (JSON.parse(answer.text) as { size: number }).size;
+  if (stored !== size && stored !== body.length) throw new Error(`stored ${stored} bytes of ${size}`);
+  return { mibPerSecond: size / MiB / (answer.ms / 1000), peakMiB: peakRss(server.child.pid!) / MiB };
+}
+
+async function fresh<T>(start: () => Promise<Server>, use: (server: Server) => Promise<T>): Promise<T> {
+  const server = await start();
+  try {
+    return await use(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Figures 1 and 2: large upload throughput against the baseline, and bdfu's peak memory at two sizes. */
+export async function largeUpload(ws: Workspace, options: BenchOptions): Promise<Row[]> {
+  const { size } = options;
+  const half = Math.floor(size / 2);
+  const token = await ws.token('bench');
+  const bdfu: Upload[] = [];
+  const baseline: Upload[] = [];
+  const bdfuHalf: Upload[] = [];
+  const idle: number[] = [];
+  for (let run = 1; run <= options.runs; run++) {
+    progress(`large upload ${run}/${options.runs}: baseline`);
+    baseline.push(await fresh(() => ws.startBaseline(), (s) => uploadTo(s, 'upload', size, token)));
+    ws.clean();
+    progress(`large upload ${run}/${options.runs}: bdfu`);
+    bdfu.push(await fresh(() => ws.startBdfu(), async (s) => {
+      idle.push(peakRss(s.child.pid!) / MiB);
+      return uploadTo(s, 'upload', size, token);
+    }));
+    ws.clean();
+    if (options.only.has('memory')) {
+      progress(`large upload ${run}/${options.runs}: bdfu, ${sizeLabel(half)}`);
+      bdfuHalf.push(await fresh(() => ws.startBdfu(), (s) => uploadTo(s, 'upload', half, token)));
+      ws.clean();
+    }
+  }
+  const rows: Row[] = [];
+  if (options.only.has('upload')) {
+    rows.push(row({
+      figure: `1. upload ${sizeLabel(size)}, throughput`,
+      unit: 'MiB/s',
+      bdfu: summarize(bdfu.map((u) => u.mibPerSecond)),
+      baselineLabel: 'pipe to file',
+      baseline: summarize(baseline.map((u) => u.mibPerSecond)),
+      target: { of: 'ratio', op: '>=', limit: 0.9 },
+    }));
+  }
+  if (options.only.has('memory')) {
+    rows.push(row({
+      figure: `2. peak RSS, upload ${sizeLabel(size)}`,
+      unit: 'MiB',
+      bdfu: summarize(bdfu.map((u) => u.peakMiB)),
+      baselineLabel: 'pipe to file',
+      baseline: summarize(baseline.map((u) => u.peakMiB)),
+      target: { of: 'value', op: '<=', limit: 80 },
+    }));
+    rows.push(row({
+      figure: `2. peak RSS, ${sizeLabel(size)} vs ${sizeLabel(half)} (flat)`,
+      unit: 'MiB',
+      bdfu: summarize(bdfu.map((u) => u.peakMiB)),
+      baselineLabel: `bdfu, ${sizeLabel(half)}`,
+      baseline: summarize(bdfuHalf.map((u) => u.peakMiB)),
+      target: { of: 'ratio', op: '<=', limit: 1.1 },
+    }));
+    rows.push(row({ figure: '2. peak RSS, bdfu serve idle after start', unit: 'MiB', bdfu: summarize(idle) }));
+  }
+  return rows;
+}

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import type { BenchOptions } from '../lib/options.js';
+import { CLI, cleanEnv, NODE, SINGLE_EXECUTABLE } from '../lib/processes.js';
+import { progress } from '../lib/progress.js';
+import { row, type Row } from '../lib/report.js';
+import { spawnTimes, type Spawned } from '../lib/spawns.js';
+import { summarize } from '../lib/stats.js';
+
+/** Figure 5: `bdfu --version` (and the single executable's) against `node -e 0`. */
+export async function startup(options: BenchOptions): Promise<Row[]> {
+  const env = cleanEnv();
+  const commands: Record<string, Spawned> = {
+    node: { command: [NODE, '-e', '0'], env },
+    bdfu: { command: [NODE, CLI, '--version'], env },
+  };
+  const single = existsSync(SINGLE_EXECUTABLE);
+  if (single) commands.single = { command: [SINGLE_EXECUTABLE, '--version'], env };
+  progress(`start-up: ${options.spawns} runs of ${Object.keys(commands).join(', ')}`);
+  const times = await spawnTimes(commands, options.spawns);
+  const node = summarize(times.node!);
+  const rows = [row({
+    figure: '5. start-up, bdfu --version', unit: 'ms', bdfu: summarize(times.bdfu!),
+    baselineLabel: 'node -e 0', baseline: node, target: { of: 'ratio', op: '<=', limit: 1.2 },
+  })];
+  if (single) {
+    rows.push(row({
+      figure: '5. start-up, single executable --version', unit: 'ms', bdfu: summarize(times.single!),
+      baselineLabel: 'node -e 0', baseline: node, target: { of: 'ratio', op: '<=', limit: 1.2 },
+    }));
+  } else {
+    rows.push(row({
+      figure: '5. start-up, single executable --version', unit: 'ms', target: { of: 'ratio', op: '<=', limit: 1.2 },
+      note: 'dist/bdfu-linux-x64 not built: npm run build:bin',
+    }));
+  }
+  return rows;
+}
