@@ -139,3 +139,23 @@ t.test('createHandler mounts bdfu in your own Node server', async (t) => {
   t.equal(readFileSync(join(storageDir, 'lib', res.json.id), 'utf8'), 'library');
   t.equal((await http(`${base}/elsewhere/upload`, { method: 'POST' })).status, 404, 'nothing outside its mount');
 });
+
+t.test('bdfu upload draws a progress bar on a terminal, and only there', async (t) => {
+  const fixture = makeFixture('progress');
+  const server = await startBdfu([fixture.config]);
+  t.teardown(() => server.stop());
+  const { writeFileSync } = await import('node:fs');
+  const { randomBytes } = await import('node:crypto');
+  const file = join(fixture.dir, 'large.bin');
+  writeFileSync(file, randomBytes(3 << 20));
+  const token = await originalToken('tty', fixture.secret);
+  const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist/cli/main.js'))}`;
+  // `script` gives the command a pseudo-terminal, as a person's shell would.
+  const onTty = await run('script', ['-qec', `${cli} upload ${server.url} ${token} ${file}`, '/dev/null']);
+  t.equal(onTty.code, 0, onTty.stderr);
+  t.match(onTty.stdout, /large\.bin \[#+\] 100% 3\.0 MiB/, 'progress reaches 100 %');
+  t.match(onTty.stdout, /[0-9a-f]{32}/);
+  const piped = await bdfu(['upload', server.url, token, file]);
+  t.equal(piped.stderr, '', 'no progress bar when stderr is not a terminal');
+  t.match(piped.stdout, /^[0-9a-f]{32}\n$/);
+});
