@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFixture } from '../helpers/fixture.js';
-import { multipart } from '../helpers/http.js';
+import { jsonOrUndefined, multipart } from '../helpers/http.js';
 import { originalToken } from '../helpers/original-token.js';
 import { CGI_SCRIPT } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
@@ -19,13 +19,7 @@ async function cgi(env: NodeJS.ProcessEnv, input: Buffer | string = '', script =
   const status = Number(/^Status: (\d+)/.exec(lines[0] ?? '')?.[1]);
   const headers = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 2)]));
   const body = rest.join('\r\n\r\n');
-  let json: any;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    json = undefined;
-  }
-  return { status, headers, body, json, code: res.code, stderr: res.stderr };
+  return { status, headers, body, json: jsonOrUndefined(body), code: res.code, stderr: res.stderr };
 }
 
 async function uploadEnv(user = 'sally') {

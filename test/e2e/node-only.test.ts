@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createHandler, VERSION } from '../../src/index.js';
 import { startBdfu } from '../helpers/serve.js';
 import { makeFixture } from '../helpers/fixture.js';
@@ -52,9 +52,10 @@ t.test('the embedded default: no configuration at all', async (t) => {
   t.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'listens on loopback only');
   const secretFile = join(cwd, 'bdfu-data', '.jwt-secret');
   t.equal(statSync(secretFile).mode & 0o777, 0o600, 'the secret is made with mode 0600');
-  const line = /make a token with: (bdfu gen-token .*)$/m.exec(server.output())?.[1];
-  t.ok(line, 'prints the gen-token line to use');
-  const made = await run('sh', ['-c', line!.replace(/^bdfu /, `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist/cli/main.js'))} `)], { cwd });
+  const line = /make a token with: (.* gen-token .*)$/m.exec(server.output())?.[1];
+  t.equal(line, `node ${join(ROOT, 'dist/cli/main.js')} gen-token --expires-in 3600 alice "$(cat bdfu-data/.jwt-secret)"`,
+    'prints the exact line to use (bdfu is not on PATH here, so it names the program)');
+  const made = await run('sh', ['-c', line!], { cwd, env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin` } });
   t.equal(made.code, 0, made.stderr);
   const res = await uploadFile(server.url, made.stdout.trim(), Buffer.from('hello'));
   t.equal(res.status, 201, 'the printed line makes a working token');
@@ -138,4 +139,24 @@ t.test('createHandler mounts bdfu in your own Node server', async (t) => {
   t.equal(res.status, 201);
   t.equal(readFileSync(join(storageDir, 'lib', res.json.id), 'utf8'), 'library');
   t.equal((await http(`${base}/elsewhere/upload`, { method: 'POST' })).status, 404, 'nothing outside its mount');
+});
+
+t.test('bdfu upload draws a progress bar on a terminal, and only there', async (t) => {
+  const fixture = makeFixture('progress');
+  const server = await startBdfu([fixture.config]);
+  t.teardown(() => server.stop());
+  const { writeFileSync } = await import('node:fs');
+  const { randomBytes } = await import('node:crypto');
+  const file = join(fixture.dir, 'large.bin');
+  writeFileSync(file, randomBytes(3 << 20));
+  const token = await originalToken('tty', fixture.secret);
+  const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist/cli/main.js'))}`;
+  // `script` gives the command a pseudo-terminal, as a person's shell would.
+  const onTty = await run('script', ['-qec', `${cli} upload ${server.url} ${token} ${file}`, '/dev/null']);
+  t.equal(onTty.code, 0, onTty.stderr);
+  t.match(onTty.stdout, /large\.bin \[#+\] 100% 3\.0 MiB/, 'progress reaches 100 %');
+  t.match(onTty.stdout, /[0-9a-f]{32}/);
+  const piped = await bdfu(['upload', server.url, token, file]);
+  t.equal(piped.stderr, '', 'no progress bar when stderr is not a terminal');
+  t.match(piped.stdout, /^[0-9a-f]{32}\n$/);
 });
