@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { access, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { HttpError } from '../core/http-error.js';
+import { DirectorySync } from './directory-sync.js';
 import { assertValidUserName } from './user-name.js';
 import { FILE_ID, type ByteRange, type FileRecord, type OpenedFile, type PendingWrite, type Store, type UploadMeta, type WrittenFacts } from './store.js';
 
@@ -21,12 +22,19 @@ function runningAs(): string {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+/** Opens a new temporary file; the user's directory is made only when it is missing (once per user, not per upload). */
+async function createTemp(dir: string, temp: string): Promise<WriteStream> {
+  const attempt = () => {
+    // flush: the bytes are fsynced before the file is closed, and so before it is renamed into place.
+    const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true });
+    return new Promise<WriteStream>((resolve, reject) => stream.once('open', () => resolve(stream)).once('error', reject));
+  };
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    return await attempt();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dir, { recursive: true });
+    return attempt();
   }
 }
 
@@ -40,6 +48,8 @@ async function ignoreMissing(promise: Promise<unknown>): Promise<void> {
 
 /** STORAGE_DIR/<user>/<id>, metadata in STORAGE_DIR/<user>/.<id>.json, uploads in flight as .upload-*.part. */
 export class FsStore implements Store {
+  private readonly directorySync = new DirectorySync();
+
   constructor(readonly root: string) {}
 
   private userDir(user: string): string {
@@ -60,12 +70,9 @@ export class FsStore implements Store {
 
   async begin(user: string, meta: UploadMeta): Promise<PendingWrite> {
     const dir = this.userDir(user);
-    await mkdir(dir, { recursive: true });
     const id = randomBytes(16).toString('hex');
     const temp = join(dir, `${TEMP_PREFIX}${id}${TEMP_SUFFIX}`);
-    // flush: the bytes are fsynced before the file is closed, and so before it is renamed into place.
-    const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true });
-    await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
+    const stream = await createTemp(dir, temp);
     let settled = false;
 
     const abort = async () => {
@@ -89,7 +96,7 @@ export class FsStore implements Store {
         await writeFile(metaTemp, JSON.stringify(record) + '\n', { flag: 'wx' });
         await rename(metaTemp, join(dir, metaName(id)));
         await rename(temp, join(dir, id));
-        await fsyncDir(dir);
+        await this.directorySync.sync(dir);
         settled = true;
         return record;
       } catch (error) {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync, readdirSync, utimesSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, utimesSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsStore } from '../../src/storage/fs-store.js';
@@ -53,4 +53,28 @@ t.test('check names the directory when it cannot be used', async (t) => {
   const base = mkdtempSync(join(tmpdir(), 'bdfu-store-'));
   writeFileSync(join(base, 'file'), '');
   await t.rejects(new FsStore(join(base, 'file', 'storage')).check(), { code: 'storage_unwritable', message: /file\/storage is not writable by .*\(ENOTDIR\)/ });
+});
+
+t.test('a user directory removed between uploads is made again', async (t) => {
+  const store = fresh();
+  const put = async () => {
+    const pending = await store.begin('gone', { name: 'a', type: 'b' });
+    pending.stream.end(Buffer.from('x'));
+    return pending.commit({ size: 1, sha256: 'x' });
+  };
+  await put();
+  rmSync(join(store.root, 'gone'), { recursive: true });
+  const record = await put();
+  t.ok(existsSync(join(store.root, 'gone', record.id)));
+});
+
+t.test('concurrent uploads to one user all land', async (t) => {
+  const store = fresh();
+  const records = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+    const pending = await store.begin('many', { name: `f${i}`, type: 'b' });
+    pending.stream.end(Buffer.from(String(i)));
+    return pending.commit({ size: String(i).length, sha256: 'x' });
+  }));
+  t.equal(new Set(records.map((r) => r.id)).size, 20);
+  t.equal(readdirSync(join(store.root, 'many')).filter((n) => /^[0-9a-f]{32}$/.test(n)).length, 20);
 });
