@@ -25,6 +25,12 @@ export function peakRss(pid: number): number {
   return Number(kb) * 1024;
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in ms; Linux counts it in 1/100 s ticks. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export interface Server {
   url: string;
   child: ChildProcess;

@@ -4,14 +4,14 @@ import type { Workspace } from '../lib/bdfu.js';
 import { APACHE, startApache } from '../lib/apache.js';
 import { multipart, send } from '../lib/http.js';
 import type { BenchOptions } from '../lib/options.js';
-import { CGI_SCRIPT, cleanEnv, NODE } from '../lib/processes.js';
+import { CGI_SCRIPT, cleanEnv, NODE, SINGLE_EXECUTABLE } from '../lib/processes.js';
 import { progress } from '../lib/progress.js';
 import { row, type Row } from '../lib/report.js';
-import { spawnTimes } from '../lib/spawns.js';
+import { spawnTimes, type Spawned } from '../lib/spawns.js';
 import { summarize } from '../lib/stats.js';
 
 /** Wall times of uploads through cgi-bin/bdfu run as a web server runs it, against the runtime doing nothing. */
-async function direct(ws: Workspace, options: BenchOptions, token: string): Promise<Row> {
+async function direct(ws: Workspace, options: BenchOptions, token: string): Promise<Row[]> {
   const form = multipart(1024);
   const body = Buffer.concat([...form.chunks()]);
   const cgiEnv = cleanEnv({
@@ -20,20 +20,32 @@ async function direct(ws: Workspace, options: BenchOptions, token: string): Prom
     REMOTE_ADDR: '127.0.0.1', CONTENT_TYPE: form.contentType, CONTENT_LENGTH: String(body.length),
     HTTP_AUTHORIZATION: `Bearer ${token}`, HTTP_HOST: '127.0.0.1', BDFU_SETTINGS: ws.config,
   });
-  progress(`CGI: ${options.spawns} spawns each of cgi-bin/bdfu and node -e 0`);
-  const times = await spawnTimes({
+  const uploaded = (stdout: string) => {
+    if (!stdout.startsWith('Status: 201')) throw new Error(`the CGI upload failed:\n${stdout}`);
+  };
+  const commands: Record<string, Spawned> = {
     node: { command: [NODE, '-e', '0'], env: cleanEnv() },
-    cgi: {
-      command: [CGI_SCRIPT], env: cgiEnv, stdin: () => body,
-      check: (stdout) => {
-        if (!stdout.startsWith('Status: 201')) throw new Error(`the CGI upload failed:\n${stdout}`);
-      },
-    },
-  }, options.spawns);
-  return row({
-    figure: '4. CGI upload (1 KiB), spawned with env + stdin', unit: 'ms', bdfu: summarize(times.cgi),
-    baselineLabel: 'node -e 0', baseline: summarize(times.node), target: { of: 'ratio', op: '<=', limit: 1.5 },
-  });
+    cgi: { command: [CGI_SCRIPT], env: cgiEnv, stdin: () => body, check: uploaded },
+  };
+  const single = existsSync(SINGLE_EXECUTABLE);
+  if (single) {
+    commands.singleNoop = { command: [SINGLE_EXECUTABLE, '--version'], env: cleanEnv() };
+    commands.single = { command: [SINGLE_EXECUTABLE], env: cgiEnv, stdin: () => body, check: uploaded };
+  }
+  progress(`CGI: ${options.spawns} spawns each of ${Object.keys(commands).join(', ')}`);
+  const times = await spawnTimes(commands, options.spawns);
+  const target = { of: 'ratio', op: '<=', limit: 1.5 } as const;
+  const rows = [row({
+    figure: '4. CGI upload (1 KiB), cgi-bin/bdfu spawned with env + stdin', unit: 'ms', bdfu: summarize(times.cgi!),
+    baselineLabel: 'node -e 0', baseline: summarize(times.node!), target,
+  })];
+  rows.push(single
+    ? row({
+      figure: '4. CGI upload (1 KiB), single executable spawned with env + stdin', unit: 'ms', bdfu: summarize(times.single!),
+      baselineLabel: 'its --version', baseline: summarize(times.singleNoop!), target,
+    })
+    : row({ figure: '4. CGI upload (1 KiB), single executable', unit: 'ms', target, note: 'dist/bdfu-linux-x64 not built: npm run build:bin' }));
+  return rows;
 }
 
 const NOOP_CGI = `#!/usr/bin/env node
@@ -81,5 +93,5 @@ async function apache(ws: Workspace, options: BenchOptions, token: string): Prom
 /** Figure 4: what a CGI upload costs over starting the runtime. */
 export async function cgi(ws: Workspace, options: BenchOptions): Promise<Row[]> {
   const token = await ws.token('bench');
-  return [await direct(ws, options, token), await apache(ws, options, token)];
+  return [...(await direct(ws, options, token)), await apache(ws, options, token)];
 }

@@ -1,6 +1,7 @@
 import type { Workspace } from '../lib/bdfu.js';
-import { multipart, send, MiB } from '../lib/http.js';
-import { peakRss, type Server } from '../lib/processes.js';
+import { multipart, randomChunks, send, MiB } from '../lib/http.js';
+import { cpuMs, peakRss, type Server } from '../lib/processes.js';
+import { createHash } from 'node:crypto';
 import { row, type Row } from '../lib/report.js';
 import { summarize } from '../lib/stats.js';
 import type { BenchOptions } from '../lib/options.js';
@@ -9,11 +10,16 @@ import { progress, sizeLabel } from '../lib/progress.js';
 interface Upload {
   mibPerSecond: number;
   peakMiB: number;
+  /** The server's CPU time for the upload, per GiB. */
+  cpuMsPerGiB: number;
 }
+
+const GiB = 1 << 30;
 
 /** One upload of `size` random bytes to a freshly started server; its throughput and the server's peak RSS. */
 async function uploadTo(server: Server, path: string, size: number, token: string): Promise<Upload> {
   const body = multipart(size);
+  const cpuBefore = cpuMs(server.child.pid!);
   const answer = await send(`${server.url}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': body.contentType, 'content-length': body.length },
@@ -22,7 +28,21 @@ async function uploadTo(server: Server, path: string, size: number, token: strin
   if (answer.status !== 201) throw new Error(`upload to ${server.url}${path} answered ${answer.status}: ${answer.text}`);
   const stored = (JSON.parse(answer.text) as { size: number }).size;
   if (stored !== size && stored !== body.length) throw new Error(`stored ${stored} bytes of ${size}`);
-  return { mibPerSecond: size / MiB / (answer.ms / 1000), peakMiB: peakRss(server.child.pid!) / MiB };
+  return {
+    mibPerSecond: size / MiB / (answer.ms / 1000),
+    peakMiB: peakRss(server.child.pid!) / MiB,
+    cpuMsPerGiB: (cpuMs(server.child.pid!) - cpuBefore) / (size / GiB),
+  };
+}
+
+/** CPU ms that SHA-256 over 1 GiB of the same data costs in this process: bdfu hashes every upload as it streams. */
+function sha256CpuPerGiB(size: number): number {
+  const hash = createHash('sha256');
+  const start = process.cpuUsage();
+  for (const chunk of randomChunks(size)) hash.update(chunk);
+  hash.digest();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000 / (size / GiB);
 }
 
 async function fresh<T>(start: () => Promise<Server>, use: (server: Server) => Promise<T>): Promise<T> {
@@ -43,6 +63,7 @@ export async function largeUpload(ws: Workspace, options: BenchOptions): Promise
   const baseline: Upload[] = [];
   const bdfuHalf: Upload[] = [];
   const idle: number[] = [];
+  const hashing: number[] = [];
   for (let run = 1; run <= options.runs; run++) {
     progress(`large upload ${run}/${options.runs}: baseline`);
     baseline.push(await fresh(() => ws.startBaseline(), (s) => uploadTo(s, 'upload', size, token)));
@@ -53,6 +74,7 @@ export async function largeUpload(ws: Workspace, options: BenchOptions): Promise
       return uploadTo(s, 'upload', size, token);
     }));
     ws.clean();
+    hashing.push(sha256CpuPerGiB(Math.min(size, 256 * MiB)));
     if (options.only.has('memory')) {
       progress(`large upload ${run}/${options.runs}: bdfu, ${sizeLabel(half)}`);
       bdfuHalf.push(await fresh(() => ws.startBdfu(), (s) => uploadTo(s, 'upload', half, token)));
@@ -69,6 +91,14 @@ export async function largeUpload(ws: Workspace, options: BenchOptions): Promise
       baseline: summarize(baseline.map((u) => u.mibPerSecond)),
       target: { of: 'ratio', op: '>=', limit: 0.9 },
     }));
+    rows.push(row({
+      figure: '1. server CPU time per GiB uploaded (user + system)',
+      unit: 'ms',
+      bdfu: summarize(bdfu.map((u) => u.cpuMsPerGiB)),
+      baselineLabel: 'pipe to file',
+      baseline: summarize(baseline.map((u) => u.cpuMsPerGiB)),
+    }));
+    rows.push(row({ figure: '1. of which SHA-256 (same data, hashed in the runner)', unit: 'ms/GiB', bdfu: summarize(hashing) }));
   }
   if (options.only.has('memory')) {
     rows.push(row({
