@@ -7,7 +7,7 @@ import type { BenchOptions } from '../lib/options.js';
 import { CGI_SCRIPT, cleanEnv, NODE, SINGLE_EXECUTABLE } from '../lib/processes.js';
 import { progress } from '../lib/progress.js';
 import { row, type Row } from '../lib/report.js';
-import { spawnTimes, type Spawned } from '../lib/spawns.js';
+import { spawnRows, spawnTimes, type Spawned } from '../lib/spawns.js';
 import { summarize } from '../lib/stats.js';
 
 /** Wall times of uploads through cgi-bin/bdfu run as a web server runs it, against the runtime doing nothing. */
@@ -35,16 +35,12 @@ async function direct(ws: Workspace, options: BenchOptions, token: string): Prom
   progress(`CGI: ${options.spawns} spawns each of ${Object.keys(commands).join(', ')}`);
   const times = await spawnTimes(commands, options.spawns);
   const target = { of: 'ratio', op: '<=', limit: 1.5 } as const;
-  const rows = [row({
-    figure: '4. CGI upload (1 KiB), cgi-bin/bdfu spawned with env + stdin', unit: 'ms', bdfu: summarize(times.cgi!),
-    baselineLabel: 'node -e 0', baseline: summarize(times.node!), target,
-  })];
-  rows.push(single
-    ? row({
-      figure: '4. CGI upload (1 KiB), single executable spawned with env + stdin', unit: 'ms', bdfu: summarize(times.single!),
-      baselineLabel: 'its --version', baseline: summarize(times.singleNoop!), target,
-    })
-    : row({ figure: '4. CGI upload (1 KiB), single executable', unit: 'ms', target, note: 'dist/bdfu-linux-x64 not built: npm run build:bin' }));
+  const rows = spawnRows('4. CGI upload (1 KiB), cgi-bin/bdfu spawned with env + stdin', times.cgi!, 'node -e 0', times.node!, target);
+  if (single) {
+    rows.push(...spawnRows('4. CGI upload (1 KiB), single executable spawned with env + stdin', times.single!, 'its --version', times.singleNoop!, target));
+  } else {
+    rows.push(row({ figure: '4. CGI upload (1 KiB), single executable', unit: 'ms', target, note: 'dist/bdfu-linux-x64 not built: npm run build:bin' }));
+  }
   return rows;
 }
 

@@ -3,8 +3,7 @@ import type { BenchOptions } from '../lib/options.js';
 import { CLI, cleanEnv, NODE, SINGLE_EXECUTABLE } from '../lib/processes.js';
 import { progress } from '../lib/progress.js';
 import { row, type Row } from '../lib/report.js';
-import { spawnTimes, type Spawned } from '../lib/spawns.js';
-import { summarize } from '../lib/stats.js';
+import { spawnRows, spawnTimes, type Spawned } from '../lib/spawns.js';
 
 /** Figure 5: `bdfu --version` (and the single executable's) against `node -e 0`. */
 export async function startup(options: BenchOptions): Promise<Row[]> {
@@ -17,16 +16,10 @@ export async function startup(options: BenchOptions): Promise<Row[]> {
   if (single) commands.single = { command: [SINGLE_EXECUTABLE, '--version'], env };
   progress(`start-up: ${options.spawns} runs of ${Object.keys(commands).join(', ')}`);
   const times = await spawnTimes(commands, options.spawns);
-  const node = summarize(times.node!);
-  const rows = [row({
-    figure: '5. start-up, bdfu --version', unit: 'ms', bdfu: summarize(times.bdfu!),
-    baselineLabel: 'node -e 0', baseline: node, target: { of: 'ratio', op: '<=', limit: 1.2 },
-  })];
+  const target = { of: 'ratio', op: '<=', limit: 1.2 } as const;
+  const rows = spawnRows('5. start-up, bdfu --version', times.bdfu!, 'node -e 0', times.node!, target);
   if (single) {
-    rows.push(row({
-      figure: '5. start-up, single executable --version', unit: 'ms', bdfu: summarize(times.single!),
-      baselineLabel: 'node -e 0', baseline: node, target: { of: 'ratio', op: '<=', limit: 1.2 },
-    }));
+    rows.push(...spawnRows('5. start-up, single executable --version', times.single!, 'node -e 0', times.node!, target));
   } else {
     rows.push(row({
       figure: '5. start-up, single executable --version', unit: 'ms', target: { of: 'ratio', op: '<=', limit: 1.2 },
