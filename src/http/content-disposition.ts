@@ -5,7 +5,8 @@
  * header cannot be split or broken out of, and no client can be told to write outside its folder.
  */
 export function attachment(name: string): string {
-  const safe = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length)) || 'download';
+  const cleaned = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_');
+  const safe = /^\.*$/.test(cleaned) ? 'download' : cleaned;
   const fallback = safe.replace(/[^\x20-\x7e]|["%]/g, '_');
   const encoded = encodeURIComponent(safe.isWellFormed() ? safe : safe.toWellFormed()).replace(
     /['()*]/g,
