@@ -56,6 +56,6 @@ function redirectToCdn(signer: CloudFrontSigner, record: FileRecord, seconds: nu
   const expires = Math.floor(Date.now() / 1000) + seconds;
   return {
     status: 303,
-    headers: { location: signer.sign(filePath(record.user, record.id), expires), 'cache-control': 'no-store', 'content-length': '0', ...INERT_HEADERS },
+    headers: { location: signer.sign(`${encodeURIComponent(record.user)}/${record.id}`, expires), 'cache-control': 'no-store', 'content-length': '0', ...INERT_HEADERS },
   };
 }
