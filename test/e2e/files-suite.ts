@@ -356,7 +356,7 @@ export function filesSuite(t: Test, target: () => Target): void {
       ['the token on a file that does not exist', `${fileUrl('dl', 'b'.repeat(32))}?token=${token}`],
       ['the token on a malformed id', `${fileUrl('dl', 'x')}?token=${token}`],
       ['the token for another user', `${fileUrl('someone', up.json.id)}?token=${token}`],
-      ['the token on an invalid user name', `${baseUrl}files/..%2F/${up.json.id}?token=${token}`],
+      ['the token on an invalid user name', `${baseUrl}files/.hidden/${up.json.id}?token=${token}`],
       ['the token on a file that has none', `${fileUrl('dl', plain.json.id)}?token=${token}`],
       ['another file\'s token', `${fileUrl('dl', plain.json.id)}?token=${viaQuery.json.downloadToken}`],
     ];
