@@ -7,6 +7,7 @@ import { http, type Reply } from '../helpers/http.js';
 import { linkSignature } from '../helpers/signed-link.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
 import { bdfu } from '../helpers/run.js';
+import { readmeExamplesSuite } from './readme-examples.js';
 import { filesOf, type Target } from './upload-suite.js';
 
 const ID = /^[0-9a-f]{32}$/;
@@ -521,4 +522,6 @@ export function filesSuite(t: Test, target: () => Target): void {
     t.equal(rmAgain.code, 1);
     t.equal(rmAgain.stderr, 'bdfu: rm failed: HTTP 404: no such file\n', 'one clear line');
   });
+
+  readmeExamplesSuite(t, target);
 }
