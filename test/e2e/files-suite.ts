@@ -479,7 +479,7 @@ export function filesSuite(t: Test, target: () => Target): void {
     t.equal(complete.code, 0, complete.stderr);
     t.equal(JSON.parse(complete.stdout).resumedFrom, data.length, 'a complete file is left as it is');
     const corrupt = Buffer.from(data.subarray(0, 1000));
-    corrupt[0] ^= 0xff;
+    corrupt[0] = corrupt[0]! ^ 0xff;
     writeFileSync(out, corrupt);
     const bad = await bdfu(['download', baseUrl, token, `clier/${id}`, '-o', out]);
     t.equal(bad.code, 1, 'a partial file that differs is caught by the sha256 check (proof that only the rest was fetched)');
