@@ -5,6 +5,7 @@ import type { BenchOptions } from '../lib/options.js';
 import { progress, sizeLabel } from '../lib/progress.js';
 import { row, type Row } from '../lib/report.js';
 import { summarize } from '../lib/stats.js';
+import { cpuMs } from '../lib/processes.js';
 
 /** Figure 6: downloading one large file from bdfu against a baseline server streaming the same file. */
 export async function download(ws: Workspace, options: BenchOptions): Promise<Row[]> {
@@ -32,9 +33,12 @@ export async function download(ws: Workspace, options: BenchOptions): Promise<Ro
       baseline: `${baseline.url}file?path=${encodeURIComponent(join(ws.storageDir, 'bench', id))}`,
     };
     const rates = { bdfu: [] as number[], baseline: [] as number[] };
+    const cpu = { bdfu: [] as number[], baseline: [] as number[] };
+    const pids = { bdfu: bdfu.child.pid!, baseline: baseline.child.pid! };
     for (let run = 1; run <= options.runs; run++) {
       for (const name of ['baseline', 'bdfu'] as const) {
         progress(`download ${run}/${options.runs}: ${name}`);
+        const cpuBefore = cpuMs(pids[name]);
         const answer = await send(urls[name], { method: 'GET', headers: { authorization: `Bearer ${readToken}` }, keepText: false });
         if (answer.status === 404 && name === 'bdfu') {
           return [row({ figure, unit: 'MiB/s', target, note: 'GET files/<user>/<id> is not on this branch yet' })];
@@ -43,10 +47,14 @@ export async function download(ws: Workspace, options: BenchOptions): Promise<Ro
           throw new Error(`download from ${name} answered ${answer.status} with ${answer.bytes} bytes`);
         }
         rates[name].push(options.size / MiB / (answer.ms / 1000));
+        cpu[name].push((cpuMs(pids[name]) - cpuBefore) / (options.size / (1 << 30)));
       }
     }
     return [row({
       figure, unit: 'MiB/s', bdfu: summarize(rates.bdfu), baselineLabel: 'stream the file', baseline: summarize(rates.baseline), target,
+    }), row({
+      figure: '6. server CPU time per GiB downloaded (user + system)', unit: 'ms',
+      bdfu: summarize(cpu.bdfu), baselineLabel: 'stream the file', baseline: summarize(cpu.baseline),
     })];
   } finally {
     await Promise.all([bdfu.stop(), baseline.stop()]);
