@@ -87,15 +87,15 @@ export class FsStore implements Store {
       if (settled) throw new Error('upload already finished');
       try {
         if (!stream.writableEnded) stream.end();
-        await finished(stream);
         const record: FileRecord = {
           id, user, name: meta.name, type: meta.type, size: facts.size, sha256: facts.sha256,
           uploaded: new Date().toISOString(),
           ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
         };
-        const metaTemp = `${temp}.json`;
-        await writeFile(metaTemp, JSON.stringify(record) + '\n', { flag: 'wx' });
-        await rename(metaTemp, join(dir, metaName(id)));
+        // The metadata goes straight to its name, while the bytes are still being flushed: it is
+        // read only for a file that exists, and the file appears (by rename) only after both.
+        // Metadata whose file never appears is swept as a leftover.
+        await Promise.all([finished(stream), writeFile(join(dir, metaName(id)), JSON.stringify(record) + '\n', { flag: 'wx' })]);
         await rename(temp, join(dir, id));
         await this.directorySync.sync(dir);
         settled = true;
