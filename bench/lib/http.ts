@@ -68,3 +68,4 @@ export function multipart(size: number) {
 }
 
 export const MiB = 1 << 20;
+export const GiB = 1 << 30;

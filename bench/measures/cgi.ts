@@ -60,7 +60,12 @@ async function apache(ws: Workspace, options: BenchOptions, token: string): Prom
   // Apache started as root runs CGIs as www-data: the storage must be writable by it.
   ws.clean();
   chmodSync(ws.storageDir, 0o777);
-  const server = await startApache(join(ws.dir, 'apache'), { bdfu: CGI_SCRIPT, noop }, { BDFU_SETTINGS: ws.config });
+  let server;
+  try {
+    server = await startApache(join(ws.dir, 'apache'), { bdfu: CGI_SCRIPT, noop }, { BDFU_SETTINGS: ws.config });
+  } catch (error) {
+    return row({ figure, unit: 'ms', target, note: (error as Error).message.split('\n')[0]! });
+  }
   const times = { bdfu: [] as number[], noop: [] as number[] };
   try {
     progress(`CGI through Apache: ${options.spawns} uploads each to cgi-bin/bdfu and a no-op Node CGI`);

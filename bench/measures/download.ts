@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Workspace } from '../lib/bdfu.js';
-import { multipart, send, MiB } from '../lib/http.js';
+import { GiB, multipart, send, MiB } from '../lib/http.js';
 import type { BenchOptions } from '../lib/options.js';
 import { progress, sizeLabel } from '../lib/progress.js';
 import { row, type Row } from '../lib/report.js';
-import { summarize } from '../lib/stats.js';
 import { cpuMs } from '../lib/processes.js';
+import { summarize } from '../lib/stats.js';
 
 /** Figure 6: downloading one large file from bdfu against a baseline server streaming the same file. */
 export async function download(ws: Workspace, options: BenchOptions): Promise<Row[]> {
@@ -47,7 +47,7 @@ export async function download(ws: Workspace, options: BenchOptions): Promise<Ro
           throw new Error(`download from ${name} answered ${answer.status} with ${answer.bytes} bytes`);
         }
         rates[name].push(options.size / MiB / (answer.ms / 1000));
-        cpu[name].push((cpuMs(pids[name]) - cpuBefore) / (options.size / (1 << 30)));
+        cpu[name].push((cpuMs(pids[name]) - cpuBefore) / (options.size / GiB));
       }
     }
     return [row({

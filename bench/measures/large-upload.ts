@@ -1,7 +1,7 @@
-import type { Workspace } from '../lib/bdfu.js';
-import { multipart, randomChunks, send, MiB } from '../lib/http.js';
-import { cpuMs, peakRss, type Server } from '../lib/processes.js';
 import { createHash } from 'node:crypto';
+import type { Workspace } from '../lib/bdfu.js';
+import { GiB, multipart, randomChunks, send, MiB } from '../lib/http.js';
+import { cpuMs, peakRss, type Server } from '../lib/processes.js';
 import { row, type Row } from '../lib/report.js';
 import { summarize } from '../lib/stats.js';
 import type { BenchOptions } from '../lib/options.js';
@@ -13,8 +13,6 @@ interface Upload {
   /** The server's CPU time for the upload, per GiB. */
   cpuMsPerGiB: number;
 }
-
-const GiB = 1 << 30;
 
 /** One upload of `size` random bytes to a freshly started server; its throughput and the server's peak RSS. */
 async function uploadTo(server: Server, path: string, size: number, token: string): Promise<Upload> {
