@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import './young-generation.js';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { HttpError } from '../core/http-error.js';
 import { CliError } from './fail.js';
+import { startScavenger } from './scavenger.js';
 import { selfCommand, shellPath } from './self-command.js';
 
 export async function serve(configuration: string | undefined, options: { ip?: string; port?: number }): Promise<void> {
@@ -36,6 +37,7 @@ export async function serve(configuration: string | undefined, options: { ip?: s
   let running;
   try {
     running = await startServer(settings);
+    startScavenger();
   } catch (error) {
     if (error instanceof HttpError) throw new CliError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
