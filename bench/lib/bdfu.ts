@@ -18,8 +18,8 @@ export class Workspace {
     this.clean();
   }
 
-  startBdfu(runtimeFlags: string[] = []): Promise<Server> {
-    return startServer([NODE, ...runtimeFlags, CLI, 'serve', this.config, '--port', '0'], cleanEnv());
+  startBdfu(): Promise<Server> {
+    return startServer([NODE, CLI, 'serve', this.config, '--port', '0'], cleanEnv());
   }
 
   startBaseline(): Promise<Server> {
