@@ -1,5 +1,5 @@
 // jose's subpath modules: its main entry loads all 46 of its modules (JWE, JWKS…), a cost
-// every CGI request would pay; these load the 13 that HS256 JWTs need.
+// every CGI request would pay; these load the dozen that HS256 JWTs need.
 import { webcrypto } from 'node:crypto';
 import * as errors from 'jose/errors';
 import { jwtVerify } from 'jose/jwt/verify';
