@@ -7,6 +7,7 @@ export interface Settings {
   basePath: string;
   clockSkewSeconds: number;
   staleUploadSeconds: number;
+  anonymizeAfterDays: number;
 }
 
 type Kind = 'string' | 'integer';
@@ -36,6 +37,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'How far token `exp`/`nbf` may be off because clocks differ.' },
   { key: 'STALE_UPLOAD_SECONDS', prop: 'staleUploadSeconds', kind: 'integer', default: 3600, min: 1,
     doc: 'An unfinished upload untouched for this long is swept as abandoned.' },
+  { key: 'ANONYMIZE_AFTER_DAYS', prop: 'anonymizeAfterDays', kind: 'integer', default: 30, min: 0, max: 36500,
+    doc: 'Audit entries older than this many days lose their user and address (at start, daily, and now and then under CGI); 0 keeps them.' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

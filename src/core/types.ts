@@ -17,6 +17,15 @@ export interface CoreRequest {
    * so an adapter can answer `Expect: 100-continue` only for requests that will be served.
    */
   acceptBody?: () => void;
+  /** What routes learn for the audit trail (who, which file, how many bytes); the app writes the line. */
+  audit?: AuditFacts;
+}
+
+export interface AuditFacts {
+  user?: string;
+  id?: string;
+  name?: string;
+  bytes?: number;
 }
 
 export type ResponseBody = Readable | Uint8Array | string;

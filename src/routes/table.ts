@@ -9,6 +9,7 @@ function lazy(load: () => Promise<RouteHandler>): () => Promise<RouteHandler> {
 /** Every endpoint, relative to the mount point. Handlers load on first use. */
 export function routeTable(deps: RouteDeps): Route[] {
   return [
-    { method: 'POST', pattern: '/upload', load: lazy(async () => (await import('./upload.js')).createUploadHandler(deps)) },
+    { method: 'POST', pattern: '/upload', action: 'upload', load: lazy(async () => (await import('./upload.js')).createUploadHandler(deps)) },
+    { method: 'GET', pattern: '/audit', action: 'audit', load: lazy(async () => (await import('./audit.js')).createAuditHandler(deps)) },
   ];
 }

@@ -1,5 +1,6 @@
 import { authenticate } from '../auth/authenticate.js';
 import { authorize } from '../auth/policy.js';
+import { noteAudit } from '../core/audit-facts.js';
 import type { RouteHandler } from '../core/router.js';
 import { jsonResponse } from '../core/respond.js';
 import type { RouteDeps } from './deps.js';
@@ -12,6 +13,7 @@ export function createUploadHandler(deps: RouteDeps): RouteHandler {
     authorize(principal, 'upload', principal.user);
     req.acceptBody?.();
     const record = await receiveFile(req, deps.store, principal.user);
+    noteAudit(req, { id: record.id, name: record.name, bytes: record.size });
     return jsonResponse(201, record);
   };
 }
