@@ -6,6 +6,8 @@ export interface AuditEntry {
   user: string | null;
   address: string | null;
   action: string;
+  /** Whose file it was, when not the user's own (an admin's action, a link download). */
+  owner?: string;
   /** ok: done; refused: a 4xx; failed: a 5xx. */
   outcome: 'ok' | 'refused' | 'failed';
   /** The error code of a refused or failed request. */

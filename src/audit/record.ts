@@ -15,7 +15,7 @@ export interface Outcome {
 export function auditEntry(req: CoreRequest, action: string, outcome: Outcome, now = new Date()): AuditEntry | undefined {
   const refused = outcome.status >= 400 && outcome.status < 500;
   const failed = outcome.status >= 500;
-  if (!refused && !failed && !RECORDED_ON_SUCCESS.has(action)) return undefined;
+  if (!refused && !failed && (req.method === 'HEAD' || !RECORDED_ON_SUCCESS.has(action))) return undefined;
   const facts = req.audit ?? {};
   const entry: AuditEntry = {
     time: now.toISOString(),
@@ -24,6 +24,7 @@ export function auditEntry(req: CoreRequest, action: string, outcome: Outcome, n
     action,
     outcome: refused ? 'refused' : failed ? 'failed' : 'ok',
   };
+  if (facts.owner !== undefined && facts.owner !== entry.user) entry.owner = facts.owner;
   if (outcome.code !== undefined && (refused || failed)) entry.code = outcome.code;
   if (facts.id !== undefined) entry.id = facts.id;
   if (facts.name !== undefined) entry.name = facts.name;

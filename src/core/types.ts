@@ -23,6 +23,8 @@ export interface CoreRequest {
 
 export interface AuditFacts {
   user?: string;
+  /** Whose file it is, when that is not the user (admins, links). */
+  owner?: string;
   id?: string;
   name?: string;
   bytes?: number;

@@ -8,8 +8,18 @@ function lazy(load: () => Promise<RouteHandler>): () => Promise<RouteHandler> {
 
 /** Every endpoint, relative to the mount point. Handlers load on first use. */
 export function routeTable(deps: RouteDeps): Route[] {
+  const list = lazy(async () => (await import('./files-list.js')).createFilesListHandler(deps));
+  const users = lazy(async () => (await import('./files-list.js')).createUsersListHandler(deps));
   return [
     { method: 'POST', pattern: '/upload', action: 'upload', load: lazy(async () => (await import('./upload.js')).createUploadHandler(deps)) },
+    { method: 'GET', pattern: '/files/', action: 'users', load: users },
+    { method: 'GET', pattern: '/files', action: 'users', load: users },
+    { method: 'GET', pattern: '/files/:user/', action: 'list', load: list },
+    { method: 'GET', pattern: '/files/:user', action: 'list', load: list },
+    { method: 'GET', pattern: '/files/:user/by-name/:name', action: 'download', load: lazy(async () => (await import('./files-get.js')).createFilesGetHandler(deps, { byName: true })) },
+    { method: 'GET', pattern: '/files/:user/:id', action: 'download', load: lazy(async () => (await import('./files-get.js')).createFilesGetHandler(deps, { byName: false })) },
+    { method: 'DELETE', pattern: '/files/:user/:id', action: 'delete', load: lazy(async () => (await import('./files-delete.js')).createFilesDeleteHandler(deps)) },
+    { method: 'POST', pattern: '/files/:user/:id/share', action: 'share', load: lazy(async () => (await import('./share.js')).createShareHandler(deps)) },
     { method: 'GET', pattern: '/audit', action: 'audit', load: lazy(async () => (await import('./audit.js')).createAuditHandler(deps)) },
   ];
 }

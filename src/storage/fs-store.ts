@@ -84,6 +84,7 @@ export class FsStore implements Store {
         const record: FileRecord = {
           id, user, name: meta.name, type: meta.type, size: facts.size, sha256: facts.sha256,
           uploaded: new Date().toISOString(),
+          ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
         };
         const metaTemp = `${temp}.json`;
         await writeFile(metaTemp, JSON.stringify(record) + '\n', { flag: 'wx' });
@@ -141,6 +142,19 @@ export class FsStore implements Store {
     for (const name of names.filter((n) => FILE_ID.test(n)).sort()) {
       const record = await this.stat(user, name);
       if (record) yield record;
+    }
+  }
+
+  async *users(): AsyncIterable<string> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory() && !entry.name.startsWith('.')) yield entry.name;
     }
   }
 
