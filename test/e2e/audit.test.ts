@@ -47,6 +47,31 @@ function auditSuite(t: Test, mode: string, fixture: Fixture, baseUrl: () => stri
     for (const entry of entries) t.ok(Math.abs(Date.parse(entry.time) - Date.now()) < 120_000, 'time is now');
   });
 
+  t.test(`${mode}: downloads, share links and deletes are written, with the owner when it is not the user`, async (t) => {
+    const dan = await token('dan', ['upload', 'read', 'delete']);
+    const auth = { authorization: `Bearer ${dan}` };
+    const up = await uploadFile(baseUrl(), dan, randomBytes(321), 'd.bin');
+    const file = `${baseUrl()}files/dan/${up.json.id}`;
+    const before = readLog(fixture).length;
+    t.equal((await http(file, { headers: auth })).status, 200);
+    t.equal((await http(file, { method: 'HEAD', headers: auth })).status, 200);
+    const share = await http(`${file}/share`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"expiresIn": 60}' });
+    t.equal(share.status, 201);
+    t.equal((await http(share.json.url)).status, 200);
+    const admin = await token('root', ['admin']);
+    t.equal((await http(file, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } })).status, 204);
+    t.equal((await http(file, { method: 'DELETE', headers: auth })).status, 404);
+    const entries = readLog(fixture).slice(before);
+    const facts = { id: up.json.id, name: 'd.bin' };
+    t.equal(entries.length, 5, 'HEAD is not a download');
+    t.match(entries[0], { user: 'dan', action: 'download', outcome: 'ok', bytes: 321, ...facts });
+    t.notOk('owner' in entries[0]!, 'no owner on one’s own file');
+    t.match(entries[1], { user: 'dan', action: 'share', outcome: 'ok', ...facts });
+    t.match(entries[2], { user: null, owner: 'dan', action: 'download', outcome: 'ok', bytes: 321, ...facts });
+    t.match(entries[3], { user: 'root', owner: 'dan', action: 'delete', outcome: 'ok', bytes: 321, ...facts });
+    t.match(entries[4], { user: 'dan', action: 'delete', outcome: 'refused', code: 'file_not_found', id: up.json.id });
+  });
+
   t.test(`${mode}: GET audit gives admins the trail, newest first, filtered`, async (t) => {
     await uploadFile(baseUrl(), await token('carol'), randomBytes(10), 'c.txt');
     const admin = { authorization: `Bearer ${await token('root', ['admin'])}` };
