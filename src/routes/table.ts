@@ -20,6 +20,9 @@ export function routeTable(deps: RouteDeps): Route[] {
     { method: 'GET', pattern: '/files/:user/:id', action: 'download', load: lazy(async () => (await import('./files-get.js')).createFilesGetHandler(deps, { byName: false })) },
     { method: 'DELETE', pattern: '/files/:user/:id', action: 'delete', load: lazy(async () => (await import('./files-delete.js')).createFilesDeleteHandler(deps)) },
     { method: 'POST', pattern: '/files/:user/:id/share', action: 'share', load: lazy(async () => (await import('./share.js')).createShareHandler(deps)) },
+    { method: 'GET', pattern: '/', action: 'page', load: lazy(async () => (await import('./ui.js')).createPageHandler({ atUi: false })) },
+    { method: 'GET', pattern: '/ui/', action: 'page', load: lazy(async () => (await import('./ui.js')).createPageHandler({ atUi: true })) },
+    { method: 'GET', pattern: '/ui/:asset', action: 'page', load: lazy(async () => (await import('./ui.js')).createAssetHandler()) },
     { method: 'GET', pattern: '/audit', action: 'audit', load: lazy(async () => (await import('./audit.js')).createAuditHandler(deps)) },
   ];
 }
