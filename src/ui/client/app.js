@@ -417,6 +417,11 @@ function wire() {
   // A file dropped beside the zone must not make the browser navigate away from the page.
   window.addEventListener('dragover', (event) => event.preventDefault());
   window.addEventListener('drop', (event) => event.preventDefault());
+  // A sign-in link opened in a tab that already shows the page only changes the fragment.
+  window.addEventListener('hashchange', () => {
+    const token = tokenFromFragment();
+    if (token) signIn(token);
+  });
   $('refresh').addEventListener('click', () => void showFiles());
   $('user-select').addEventListener('change', () => {
     state.viewing = $('user-select').value;
