@@ -71,6 +71,13 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     t.notMatch(js.text, /\beval\(|new Function|innerHTML|insertAdjacentHTML|document\.write/, 'no eval, no HTML from strings');
     const missing = await http(`${target().baseUrl}ui/app-000000000000.js`);
     t.equal(missing.status, 404);
+    const bare = new URL(target().baseUrl);
+    if (bare.pathname !== '/') {
+      bare.pathname = bare.pathname.slice(0, -1);
+      const moved = await http(`${bare}?x=1`);
+      t.equal(moved.status, 308, 'the mount point without its slash redirects');
+      t.equal(new URL(moved.headers.location as string, bare).href, `${target().baseUrl}?x=1`);
+    }
   });
 
   t.test(`${target().mode}: sign in with a link, upload, list, download, share, delete`, async (t) => {
@@ -100,6 +107,7 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     for (let i = 0; i < 3; i++) {
       t.equal(await items.nth(i).locator('progress').evaluate((bar: HTMLProgressElement) => bar.value), 100, `progress ${i} reached 100 %`);
       t.match(await items.nth(i).locator('.info').textContent(), /^100 % · uploaded .* at .*\/s$/);
+      t.equal(await items.nth(i).getByRole('button').count(), 0, 'no Cancel or Retry on a finished upload');
     }
     for (const file of files) await row(page, file.name).waitFor();
     await shot(page, '2-uploaded');
@@ -139,6 +147,13 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     await page.reload();
     await page.locator('#who-name').getByText('alice').waitFor();
     t.pass('still signed in after a reload (sessionStorage)');
+    const bare = new URL(baseUrl);
+    if (bare.pathname !== '/') {
+      bare.pathname = bare.pathname.slice(0, -1);
+      await page.goto(bare.href);
+      await row(page, 'first.bin').waitFor();
+      t.equal(page.url(), baseUrl, 'the address without the slash lands on the page');
+    }
     await shot(page, '4-after-delete');
     await done(t);
   });
@@ -152,6 +167,7 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     const item = page.locator('#uploads li').first();
     await item.locator('.info').getByText(/connection failed/).waitFor();
     t.equal(await item.getAttribute('class'), 'failed');
+    t.ok(await item.getByRole('button', { name: /^Cancel/ }).isHidden(), 'nothing to cancel');
     await context().setOffline(false);
     await shot(page, '5-upload-failed');
     await item.getByRole('button', { name: /^Retry/ }).click();
@@ -182,6 +198,7 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     await page.locator('#sign-in-reason').getByText(/This token has expired/).waitFor();
     t.ok(await page.locator('#token-input').evaluate((input) => input === document.activeElement), 'the token field has the focus');
     t.equal(await page.evaluate(() => sessionStorage.getItem('bdfu.token')), null, 'the expired token is not kept');
+    t.ok(await page.locator('#who').isHidden(), 'nobody is shown as signed in');
     await shot(page, '6-expired');
 
     // One that runs out while the page is open.

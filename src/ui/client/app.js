@@ -239,8 +239,14 @@ function send(item) {
     say(`Upload of ${item.file.name} failed.`);
     if (body?.code === 'token_expired') signOut('Your token has expired. Paste a new one, then retry the uploads that failed.');
   });
-  xhr.addEventListener('error', () => settle(item, 'failed', 'The connection failed (network down, or the server closed it).'));
-  xhr.addEventListener('abort', () => settle(item, 'failed', 'Cancelled.'));
+  xhr.addEventListener('error', () => {
+    settle(item, 'failed', 'The connection failed (network down, or the server closed it).');
+    say(`Upload of ${item.file.name} failed.`);
+  });
+  xhr.addEventListener('abort', () => {
+    settle(item, 'failed', 'Cancelled.');
+    say(`Cancelled the upload of ${item.file.name}.`);
+  });
   const form = new FormData();
   form.append('file', item.file, item.file.name);
   xhr.send(form);
