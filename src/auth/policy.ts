@@ -1,7 +1,5 @@
 import { HttpError } from '../core/http-error.js';
-import { downloadTokenMatches } from './download-token.js';
 import type { Principal, Scope } from './principal.js';
-import { checkSignedLink, type SignedLinkRequest } from './signed-link.js';
 
 export type Action = 'upload' | 'read' | 'list' | 'delete' | 'share' | 'list-users';
 
@@ -27,6 +25,7 @@ function insufficientScope(needed: Scope, action: Action): HttpError {
 
 /**
  * The one place that decides whether a bearer token's principal may do an action on a resource.
+ * (Access by a download token or a signed link, with no principal, is decided in link-policy.ts.)
  * `admin` reaches every user's files; everyone else only their own, and only with the action's scope.
  */
 export function authorize(principal: Principal, action: Action, resource: Resource): void {
@@ -37,27 +36,6 @@ export function authorize(principal: Principal, action: Action, resource: Resour
     throw new HttpError(403, 'forbidden', `this token may not ${VERB[action]} files of another user`);
   }
   if (!principal.scopes.has(needed)) throw insufficientScope(needed, action);
-}
-
-/**
- * Access without an account, by what the URL carries. A download token is checked against the
- * file's stored hash before anything says whether the file exists: a missing file and a wrong
- * token look the same (403), so ids cannot be probed.
- */
-export type LinkCredential =
-  | { kind: 'download-token'; token: string; tokenHash: string | undefined }
-  | ({ kind: 'signed-link' } & SignedLinkRequest);
-
-export function authorizeLink(credential: LinkCredential, key: Uint8Array, now: number): void {
-  if (credential.kind === 'download-token') {
-    if (!downloadTokenMatches(credential.token, credential.tokenHash)) {
-      throw new HttpError(403, 'download_token_invalid', 'the download token is wrong, or this file has none');
-    }
-    return;
-  }
-  const verdict = checkSignedLink(credential, key, now);
-  if (verdict === 'expired') throw new HttpError(403, 'link_expired', 'this link has expired: ask its owner for a new one');
-  if (verdict !== 'valid') throw new HttpError(403, 'link_invalid', 'this link is not valid: its address was changed or it was not made by this server');
 }
 
 /** For what only an admin may see (the audit trail). */

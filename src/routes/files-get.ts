@@ -1,5 +1,6 @@
 import { authenticate } from '../auth/authenticate.js';
-import { authorize, authorizeLink } from '../auth/policy.js';
+import { authorizeLink } from '../auth/link-policy.js';
+import { authorize } from '../auth/policy.js';
 import { linkKey } from '../auth/signed-link.js';
 import { noteAudit } from '../core/audit-facts.js';
 import { cdnEnabled } from '../config/cdn-settings.js';

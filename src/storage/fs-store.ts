@@ -124,10 +124,7 @@ export class FsStore implements Store {
   async open(user: string, id: string, range?: ByteRange): Promise<OpenedFile | undefined> {
     const record = await this.stat(user, id);
     if (!record) return undefined;
-    const stream = createReadStream(join(this.userDir(user), id), {
-      highWaterMark: 1 << 20,
-      ...(range ? { start: range.start, end: range.end } : {}),
-    });
+    const stream = createReadStream(join(this.userDir(user), id), range ? { start: range.start, end: range.end } : {});
     return { record, stream };
   }
 

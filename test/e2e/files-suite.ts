@@ -7,6 +7,7 @@ import { http, type Reply } from '../helpers/http.js';
 import { linkSignature } from '../helpers/signed-link.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
 import { bdfu } from '../helpers/run.js';
+import { readmeExamplesSuite } from './readme-examples.js';
 import { filesOf, type Target } from './upload-suite.js';
 
 const ID = /^[0-9a-f]{32}$/;
@@ -356,7 +357,7 @@ export function filesSuite(t: Test, target: () => Target): void {
       ['the token on a file that does not exist', `${fileUrl('dl', 'b'.repeat(32))}?token=${token}`],
       ['the token on a malformed id', `${fileUrl('dl', 'x')}?token=${token}`],
       ['the token for another user', `${fileUrl('someone', up.json.id)}?token=${token}`],
-      ['the token on an invalid user name', `${baseUrl}files/..%2F/${up.json.id}?token=${token}`],
+      ['the token on an invalid user name', `${baseUrl}files/.hidden/${up.json.id}?token=${token}`],
       ['the token on a file that has none', `${fileUrl('dl', plain.json.id)}?token=${token}`],
       ['another file\'s token', `${fileUrl('dl', plain.json.id)}?token=${viaQuery.json.downloadToken}`],
     ];
@@ -478,7 +479,7 @@ export function filesSuite(t: Test, target: () => Target): void {
     t.equal(complete.code, 0, complete.stderr);
     t.equal(JSON.parse(complete.stdout).resumedFrom, data.length, 'a complete file is left as it is');
     const corrupt = Buffer.from(data.subarray(0, 1000));
-    corrupt[0] ^= 0xff;
+    corrupt[0] = corrupt[0]! ^ 0xff;
     writeFileSync(out, corrupt);
     const bad = await bdfu(['download', baseUrl, token, `clier/${id}`, '-o', out]);
     t.equal(bad.code, 1, 'a partial file that differs is caught by the sha256 check (proof that only the rest was fetched)');
@@ -521,4 +522,6 @@ export function filesSuite(t: Test, target: () => Target): void {
     t.equal(rmAgain.code, 1);
     t.equal(rmAgain.stderr, 'bdfu: rm failed: HTTP 404: no such file\n', 'one clear line');
   });
+
+  readmeExamplesSuite(t, target);
 }

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { downloadTokenMatches, hashDownloadToken, newDownloadToken } from '../../src/auth/download-token.js';
-import { authorize, authorizeLink } from '../../src/auth/policy.js';
+import { authorizeLink } from '../../src/auth/link-policy.js';
+import { authorize } from '../../src/auth/policy.js';
 import type { Principal, Scope } from '../../src/auth/principal.js';
 import { checkSignedLink, linkKey, signLink } from '../../src/auth/signed-link.js';
 import { HttpError } from '../../src/core/http-error.js';
