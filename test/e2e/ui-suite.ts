@@ -189,6 +189,16 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     await cdp.detach();
     const listed = await http(`${target().baseUrl}files/erin/`, { headers: { authorization: `Bearer ${await token('erin', ['read'])}` } });
     t.same(listed.json.files.map((f: { name: string }) => f.name), ['offline.bin'], 'the cancelled upload left nothing');
+
+    // A refusal the server explains is shown with its reason, and the item can be retried.
+    await page.goto(`${target().baseUrl}#token=${await token('no/such/user', ['upload'])}`);
+    await page.locator('#who-name').getByText('no/such/user').waitFor();
+    await page.locator('#pick').setInputFiles([{ name: 'refused.bin', mimeType: 'application/octet-stream', buffer: randomBytes(100) }]);
+    const refused = page.locator('#uploads li').first();
+    await refused.locator('.info').getByText(/contains a path separator/).waitFor();
+    t.ok(await refused.getByRole('button', { name: /^Retry/ }).isVisible(), 'with a Retry button');
+    t.equal(await page.locator('#uploads li').count(), 1, 'the previous user’s uploads are not shown to the next');
+    await shot(page, '5b-upload-refused');
     await done(t);
   });
 

@@ -6,7 +6,7 @@ const TOKEN_KEY = 'bdfu.token';
 const endpoint = new URL(document.querySelector('meta[name="bdfu-endpoint"]').content, location.href);
 const $ = (id) => document.getElementById(id);
 
-const state = { token: '', claims: null, viewing: '', expiryTimer: 0 };
+const state = { token: '', claims: null, viewing: '', shownUser: '', expiryTimer: 0 };
 
 // ---------- small helpers ----------
 
@@ -127,6 +127,9 @@ function signIn(token) {
     signOut('This token has expired. Ask for a new one and paste it here.');
     return;
   }
+  // Another person's uploads are not this one's business; one's own failed ones stay, to retry.
+  if (state.shownUser !== userOf(claims)) $('uploads').replaceChildren();
+  state.shownUser = userOf(claims);
   sessionStorage.setItem(TOKEN_KEY, token);
   state.token = token;
   state.claims = claims;
