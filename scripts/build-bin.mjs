@@ -34,7 +34,7 @@ try {
   await bundle(main);
   for (const arch of arches) {
     const codeCache = codeCacheFor(arch, !values['no-code-cache']);
-    const built = await buildExecutable({ arch, main, out: join(DIST, `bdfu-linux-${arch}`), codeCache, workDir, cacheDir: CACHE });
+    const built = await buildExecutable({ arch, main, out: join(DIST, `bdfu-linux-${arch}`), codeCache, cacheDir: CACHE });
     const size = (statSync(built.out).size / 2 ** 20).toFixed(1);
     process.stdout.write(
       `dist/bdfu-linux-${arch}: ${size} MiB, node v${NODE_VERSION}, code cache ${codeCache ? 'on' : 'off'}` +

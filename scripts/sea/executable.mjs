@@ -1,7 +1,7 @@
 // One single executable: a SEA blob of the bundle, injected into a stripped copy of pinned Node.
 import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import postject from 'postject';
 import { pinnedNode } from './pinned-node.mjs';
@@ -27,13 +27,15 @@ export function codeCacheFor(arch, wanted = true) {
   return wanted && arch === hostArch();
 }
 
-async function makeBlob({ main, codeCache, workDir, cacheDir }) {
-  const config = join(workDir, `sea-config-${codeCache ? 'cache' : 'plain'}.json`);
-  const output = join(workDir, `sea-${codeCache ? 'cache' : 'plain'}.blob`);
-  writeFileSync(config, JSON.stringify({ main, output, disableExperimentalSEAWarning: true, useCodeCache: codeCache, useSnapshot: false }));
+async function makeBlob({ main, codeCache, cacheDir }) {
+  const dir = dirname(main);
+  const name = `sea-${codeCache ? 'cache' : 'plain'}`;
+  // The blob records `main` as given: relative, so the build directory does not end up in it.
+  const config = { main: basename(main), output: `${name}.blob`, disableExperimentalSEAWarning: true, useCodeCache: codeCache, useSnapshot: false };
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(config));
   // The blob must come from the same Node version as the binary it goes into: the pinned one.
-  await run(await pinnedNode(hostArch(), cacheDir), ['--experimental-sea-config', config]);
-  return readFileSync(output);
+  await run(await pinnedNode(hostArch(), cacheDir), ['--experimental-sea-config', `${name}.json`], { cwd: dir });
+  return readFileSync(join(dir, config.output));
 }
 
 /** Strips the copy before the blob goes in (stripping after injecting breaks it); false if no strip for that arch. */
@@ -50,9 +52,9 @@ async function strip(binary, arch) {
   return false;
 }
 
-/** Builds `out` for `arch`; resolves to what went into it. */
-export async function buildExecutable({ arch, main, out, codeCache, workDir, cacheDir }) {
-  const blob = await makeBlob({ main, codeCache, workDir, cacheDir });
+/** Builds `out` for `arch` from the bundle `main`; resolves to what went into it. */
+export async function buildExecutable({ arch, main, out, codeCache, cacheDir }) {
+  const blob = await makeBlob({ main, codeCache, cacheDir });
   const staging = `${out}.tmp-${process.pid}`;
   try {
     copyFileSync(await pinnedNode(arch, cacheDir), staging);
