@@ -64,15 +64,15 @@ export function executableCli(executable: string): typeof bdfu {
 }
 
 /**
- * The executable as a shared host would have it: copied into a fresh cgi-bin directory under
- * `name`, with its settings file beside it. Returns the script's path.
+ * The executable as a shared host would have it: copied into `dir`/cgi-bin under `name`, with its
+ * settings file (if any) beside it. Returns the copy's path.
  */
-export function installCgi(executable: string, dir: string, name: string, settings: { file: string; as: string }): string {
+export function installCgi(executable: string, dir: string, name: string, settings?: { file: string; as: string }): string {
   const cgiBin = join(dir, 'cgi-bin');
   mkdirSync(cgiBin, { recursive: true, mode: 0o755 });
   const script = join(cgiBin, name);
   copyFileSync(executable, script);
   chmodSync(script, 0o755);
-  copyFileSync(settings.file, join(cgiBin, settings.as));
+  if (settings) copyFileSync(settings.file, join(cgiBin, settings.as));
   return script;
 }
