@@ -35,10 +35,18 @@ async function setUp() {
   const secret = randomBytes(24).toString('hex');
   writeFileSync(join(cgiBin, 'bdfu.cfg'), `JWT_SECRET_KEY = '${secret}'\nSTORAGE_DIR = '${join(work, 'storage')}'\n`);
   const token = spawnSync(exe('bdfu-cache'), ['gen-token', '--expires-in', '3600', 'bench', secret], { encoding: 'utf8' }).stdout.trim();
-  return { cgiBin, token };
+  return { cgiBin, token, settings: join(cgiBin, 'bdfu.cfg') };
 }
 
-function cgiUpload(program, token) {
+function cgiRequest(program, method, extraEnv = {}) {
+  const env = {
+    GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: method, PATH_INFO: '/upload', SCRIPT_NAME: '/cgi-bin/bdfu.cgi',
+    SERVER_NAME: '127.0.0.1', SERVER_PORT: '80', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1', ...extraEnv,
+  };
+  return { command: program, args: [], env, expect: /^Status: 405/ };
+}
+
+function cgiUpload(program, token, extraEnv = {}) {
   const boundary = 'benchboundary';
   const body = Buffer.concat([
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
@@ -49,7 +57,7 @@ function cgiUpload(program, token) {
     GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'POST', PATH_INFO: '/upload', SCRIPT_NAME: '/cgi-bin/bdfu.cgi',
     SERVER_NAME: '127.0.0.1', SERVER_PORT: '80', SERVER_PROTOCOL: 'HTTP/1.1', REMOTE_ADDR: '127.0.0.1',
     CONTENT_TYPE: `multipart/form-data; boundary=${boundary}`, CONTENT_LENGTH: String(body.length),
-    HTTP_AUTHORIZATION: `Bearer ${token}`,
+    HTTP_AUTHORIZATION: `Bearer ${token}`, ...extraEnv,
   };
   return { command: program, args: [], env, input: body, expect: /^Status: 201/ };
 }
@@ -70,7 +78,7 @@ const median = (xs) => {
 };
 
 try {
-  const { cgiBin, token } = await setUp();
+  const { cgiBin, token, settings } = await setUp();
   const variants = {
     'node -e 0': { command: process.execPath, args: ['-e', '0'] },
     'SEA no-op (empty main)': { command: exe('noop'), args: [] },
@@ -78,6 +86,8 @@ try {
     'bdfu --version, code cache off': { command: exe('bdfu-plain'), args: ['--version'], expect: /^bdfu / },
     'CGI upload 1 KiB, code cache on': cgiUpload(join(cgiBin, 'cache.cgi'), token),
     'CGI upload 1 KiB, code cache off': cgiUpload(join(cgiBin, 'plain.cgi'), token),
+    'CGI GET upload (405: settings, app, no upload)': cgiRequest(join(cgiBin, 'cache.cgi'), 'GET'),
+    'CGI upload 1 KiB, cgi-bin/bdfu (node + dist/)': cgiUpload(join(ROOT, 'cgi-bin/bdfu'), token, { PATH: process.env.PATH, BDFU_SETTINGS: settings }),
     'node dist/cli/main.js --version (npm package)': { command: process.execPath, args: [join(ROOT, 'dist/cli/main.js'), '--version'], expect: /^bdfu / },
   };
   const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
