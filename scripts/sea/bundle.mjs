@@ -2,6 +2,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ENTRY = fileURLToPath(new URL('../../src/cli/sea-main.ts', import.meta.url));
 
 /**
@@ -11,6 +12,8 @@ export const ENTRY = fileURLToPath(new URL('../../src/cli/sea-main.ts', import.m
 export function bundleOptions(outfile, extra = {}) {
   return {
     entryPoints: [ENTRY],
+    // Paths in the bundle's comments are relative to this, not to wherever the build was started.
+    absWorkingDir: ROOT,
     outfile,
     bundle: true,
     platform: 'node',

@@ -47,8 +47,12 @@ export async function pinnedNode(arch, cacheDir) {
     if (actual !== integrity) throw new Error(`${name}@${NODE_VERSION}: the registry's tarball is not the pinned one (${actual})`);
     await run('tar', ['-xzf', tarball, '-C', staging, 'package/bin/node']);
     rmSync(tarball);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(staging, dir);
+    try {
+      renameSync(staging, dir);
+    } catch (error) {
+      // Another build fetched it at the same time: theirs is as good as ours.
+      if (!existsSync(binary)) throw error;
+    }
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
