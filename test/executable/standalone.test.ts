@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import t from 'tap';
@@ -84,6 +84,22 @@ t.test('copied into cgi-bin under any name, with bdfu.json beside it and no PATH
   t.match(res.head, /^content-type: application\/json/m);
   t.same(readFileSync(join(fixture.storageDir, 'sally', res.json.id)), data, 'the stored file is the upload');
   t.equal(res.json.sha256, createHash('sha256').update(data).digest('hex'));
+});
+
+t.test('a symbolic link to it finds the bdfu.cfg beside the link, from SCRIPT_FILENAME', async (t) => {
+  const target = makeFixture('exe-target');
+  const linked = makeFixture('exe-link');
+  const real = installCgi(executable, bareDir('exe-real'), 'bdfu', { file: target.config, as: 'bdfu.cfg' });
+  const hosting = join(bareDir('exe-link'), 'files');
+  mkdirSync(hosting);
+  const link = join(hosting, 'bdfu.cgi');
+  symlinkSync(real, link);
+  writeFileSync(join(hosting, 'bdfu.cfg'), readFileSync(linked.config));
+  const { body, env } = await uploadRequest(linked.secret, 'lina', Buffer.from('linked'));
+  const res = await cgi(link, { method: 'POST', path: '/upload', env: { ...env, SCRIPT_FILENAME: link }, body, cwd: '/' });
+  t.equal(res.status, 201, res.stdout + res.stderr);
+  t.ok(existsSync(join(linked.storageDir, 'lina', res.json.id)), 'stored where the bdfu.cfg beside the link says');
+  t.notOk(existsSync(join(target.storageDir, 'lina')), 'not where the one beside the real file says');
 });
 
 t.test('BDFU_SETTINGS wins over a bdfu.cfg beside the executable', async (t) => {
