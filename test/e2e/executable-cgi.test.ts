@@ -2,6 +2,7 @@ import t from 'tap';
 import { ensureExecutable, executableCli, installCgi } from '../helpers/executable.js';
 import { startCgiHost } from '../helpers/cgi-host.js';
 import { makeFixture } from '../helpers/fixture.js';
+import { filesSuite } from './files-suite.js';
 import { uploadSuite } from './upload-suite.js';
 
 // The single executable dropped into cgi-bin/ as bdfu.cgi with bdfu.cfg beside it (no
@@ -12,4 +13,6 @@ const script = installCgi(executable, fixture.dir, 'bdfu.cgi', { file: fixture.c
 const host = await startCgiHost({ command: [script], scriptName: '/cgi-bin/bdfu.cgi' });
 t.teardown(() => host.close());
 
-uploadSuite(t, () => ({ baseUrl: host.url, storageDir: fixture.storageDir, secret: fixture.secret, cli: executableCli(executable) }));
+const target = () => ({ baseUrl: host.url, storageDir: fixture.storageDir, secret: fixture.secret, cli: executableCli(executable) });
+uploadSuite(t, target);
+filesSuite(t, target);

@@ -35,6 +35,7 @@ const CLI_ONLY = [
   'src/cli/program.ts',
   'src/cli/serve.ts',
   'src/cli/upload.ts',
+  'src/cli/download.ts',
   'src/cli/gen-token.ts',
   'src/cli/http-client.ts',
   'src/cli/progress.ts',
@@ -42,8 +43,19 @@ const CLI_ONLY = [
   'src/adapters/node.ts',
   'src/config/embedded-default.ts',
 ];
+/** The code of the other routes (downloads, listing, sharing, CDN links). */
+const OTHER_ROUTES = [
+  'src/routes/files-get.ts',
+  'src/routes/files-list.ts',
+  'src/routes/files-delete.ts',
+  'src/routes/file-response.ts',
+  'src/routes/share.ts',
+  'src/http/range.ts',
+  'src/cdn/cloudfront.ts',
+  'src/auth/signed-link.ts',
+];
 
-t.test('a CGI upload evaluates the upload route and nothing of the CLI or the Node server', async (t) => {
+t.test('a CGI upload evaluates the upload route and nothing of the CLI, the Node server or other routes', async (t) => {
   const { body, contentType } = multipart([{ name: 'file', filename: 'a.txt', data: 'lazy' }]);
   const token = await originalToken('lazy', fixture.secret);
   const { modules, stdout } = await evaluated([], cgiEnv('POST', { CONTENT_TYPE: contentType, CONTENT_LENGTH: String(body.length), HTTP_AUTHORIZATION: `Bearer ${token}` }), body);
@@ -51,14 +63,14 @@ t.test('a CGI upload evaluates the upload route and nothing of the CLI or the No
   for (const needed of ['src/adapters/cgi-main.ts', 'src/routes/upload.ts', 'node_modules/busboy/lib/index.js', 'node_modules/jose/dist/webapi/jwt/verify.js']) {
     t.ok(modules.includes(needed), `evaluates ${needed}`);
   }
-  for (const unneeded of CLI_ONLY) t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
+  for (const unneeded of [...CLI_ONLY, ...OTHER_ROUTES]) t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
 });
 
 t.test('a CGI request that no route takes evaluates no route handler', async (t) => {
   const { modules, stdout } = await evaluated([], cgiEnv('GET'));
   t.match(stdout, /^Status: 405/);
   t.ok(modules.includes('src/core/router.ts'));
-  for (const unneeded of ['src/routes/upload.ts', 'node_modules/busboy/lib/index.js', ...CLI_ONLY]) {
+  for (const unneeded of ['src/routes/upload.ts', 'node_modules/busboy/lib/index.js', ...CLI_ONLY, ...OTHER_ROUTES]) {
     t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
   }
 });
