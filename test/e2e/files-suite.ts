@@ -381,9 +381,9 @@ export function filesSuite(t: Test, target: () => Target): void {
     const url = fileUrl('signer', up.json.id);
     const path = `/files/signer/${up.json.id}`;
 
-    const cli = await cli(['sign-url', baseUrl, owner, `signer/${up.json.id}`, '--expires-in', '3600']);
-    t.equal(cli.code, 0, cli.stderr);
-    const link = cli.stdout.trim();
+    const signed = await cli(['sign-url', baseUrl, owner, `signer/${up.json.id}`, '--expires-in', '3600']);
+    t.equal(signed.code, 0, signed.stderr);
+    const link = signed.stdout.trim();
     t.match(link, new RegExp(`^${url.replace(/[.?]/g, '\\$&')}\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`), 'bdfu sign-url prints a URL on the mount point');
     const expires = Number(new URL(link).searchParams.get('expires'));
     t.ok(Math.abs(expires - (now() + 3600)) < 60, 'expires in an hour');
