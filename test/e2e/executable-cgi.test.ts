@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import t from 'tap';
 import { ensureExecutable, executableCli, installCgi } from '../helpers/executable.js';
 import { startCgiHost } from '../helpers/cgi-host.js';
@@ -11,7 +12,10 @@ const executable = await ensureExecutable();
 const fixture = makeFixture('exe-cgi');
 const script = installCgi(executable, fixture.dir, 'bdfu.cgi', { file: fixture.config, as: 'bdfu.cfg' });
 const host = await startCgiHost({ command: [script], scriptName: '/cgi-bin/bdfu.cgi' });
-t.teardown(() => host.close());
+t.teardown(async () => {
+  await host.close();
+  rmSync(fixture.dir, { recursive: true, force: true });
+});
 
 const target = () => ({ baseUrl: host.url, storageDir: fixture.storageDir, secret: fixture.secret, cli: executableCli(executable) });
 uploadSuite(t, target);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -13,6 +13,7 @@ import { buildTracedBundle } from '../helpers/traced-bundle.js';
 // initialisers keep `await import()` lazy, by recording which modules' top-level code ran.
 
 const work = mkdtempSync(join(tmpdir(), 'bdfu-lazy-'));
+t.teardown(() => rmSync(work, { recursive: true, force: true }));
 const { bundle, preload } = await buildTracedBundle(work);
 const fixture = makeFixture('lazy');
 

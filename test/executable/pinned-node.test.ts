@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -7,9 +7,16 @@ import { NODE_VERSION, pinnedNode } from '../../scripts/sea/pinned-node.mjs';
 import { run } from '../helpers/run.js';
 
 // The Node binary inside the executable comes from the npm registry, pinned by version and sha512.
+const caches: string[] = [];
+t.teardown(() => caches.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const freshCache = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bdfu-pinned-'));
+  caches.push(dir);
+  return dir;
+};
 
 t.test('the pinned Node is the pinned version, and is cached', async (t) => {
-  const cache = mkdtempSync(join(tmpdir(), 'bdfu-pinned-'));
+  const cache = freshCache();
   const node = await pinnedNode(process.arch, cache);
   const ran = await run(node, ['--version'], { env: {} });
   t.equal(ran.stdout, `v${NODE_VERSION}\n`);
@@ -18,7 +25,7 @@ t.test('the pinned Node is the pinned version, and is cached', async (t) => {
 });
 
 t.test('a tarball that is not the pinned one is refused and leaves nothing behind', async (t) => {
-  const cache = mkdtempSync(join(tmpdir(), 'bdfu-pinned-'));
+  const cache = freshCache();
   const wrong = `sha512-${createHash('sha512').update('not node').digest('base64')}`;
   await t.rejects(pinnedNode(process.arch, cache, wrong), /is not the pinned one/);
   t.same(readdirSync(cache), [], 'no binary, no staging directory');
@@ -26,5 +33,5 @@ t.test('a tarball that is not the pinned one is refused and leaves nothing behin
 });
 
 t.test('an architecture without a pinned binary is an error that names the ones there are', async (t) => {
-  await t.rejects(pinnedNode('mips', mkdtempSync(join(tmpdir(), 'bdfu-pinned-'))), /no pinned Node binary for mips \(have: x64, arm64\)/);
+  await t.rejects(pinnedNode('mips', freshCache()), /no pinned Node binary for mips \(have: x64, arm64\)/);
 });

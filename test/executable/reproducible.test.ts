@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -20,6 +20,7 @@ t.test('two builds without code cache are byte for byte the same', async (t) => 
     const out = join(dir, 'bdfu');
     await buildExecutable({ arch: process.arch, main: join(dir, 'bdfu.cjs'), out, codeCache: false, cacheDir });
     sums.push(sha256(out));
+    rmSync(dir, { recursive: true, force: true });
   }
   t.equal(sums[0], sums[1]);
 });

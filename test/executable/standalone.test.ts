@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import t from 'tap';
@@ -12,10 +12,14 @@ import { originalToken } from '../helpers/original-token.js';
 import { run } from '../helpers/run.js';
 
 const executable = await ensureExecutable();
+// Each bare directory gets its own 80-odd MiB copy of the executable: removed at the end.
+const madeDirs: string[] = [];
+t.teardown(() => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 /** A directory with nothing of the project in it or above it: no node_modules anywhere up the tree. */
 function bareDir(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `bdfu-${name}-`));
+  madeDirs.push(dir);
   for (let d = dir; d !== dirname(d); d = dirname(d)) {
     if (existsSync(join(d, 'node_modules'))) throw new Error(`${d} has node_modules: not a bare directory`);
   }
