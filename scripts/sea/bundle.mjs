@@ -26,5 +26,7 @@ export function bundleOptions(outfile, extra = {}) {
 }
 
 export async function bundle(outfile, extra = {}) {
+  // The web page's files become src/ui/assets.generated.ts (as `npm run build` makes it).
+  await import('../embed-ui.mjs');
   return build(bundleOptions(outfile, extra));
 }

@@ -44,7 +44,7 @@ const CLI_ONLY = [
   'src/adapters/node.ts',
   'src/config/embedded-default.ts',
 ];
-/** The code of the other routes (downloads, listing, sharing, CDN links). */
+/** The code of the other routes (downloads, listing, sharing, CDN links, the web page, the audit trail). */
 const OTHER_ROUTES = [
   'src/routes/files-get.ts',
   'src/routes/files-list.ts',
@@ -54,6 +54,11 @@ const OTHER_ROUTES = [
   'src/http/range.ts',
   'src/cdn/cloudfront.ts',
   'src/auth/signed-link.ts',
+  'src/routes/ui.ts',
+  'src/ui/assets.generated.ts',
+  'src/routes/audit.ts',
+  'src/audit/query.ts',
+  'src/audit/anonymize.ts',
 ];
 
 t.test('a CGI upload evaluates the upload route and nothing of the CLI, the Node server or other routes', async (t) => {
