@@ -106,6 +106,19 @@ t.test('a symbolic link to it finds the bdfu.cfg beside the link, from SCRIPT_FI
   t.notOk(existsSync(join(target.storageDir, 'lina')), 'not where the one beside the real file says');
 });
 
+t.test('the web page is inside the executable', async (t) => {
+  const fixture = makeFixture('exe-page');
+  const script = installCgi(executable, bareDir('exe-page'), 'bdfu.cgi', { file: fixture.config, as: 'bdfu.cfg' });
+  const page = await cgi(script, { method: 'GET', path: '/ui/', cwd: '/' });
+  t.equal(page.status, 200, page.stderr);
+  t.match(page.head, /^content-type: text\/html/m);
+  const asset = /app-[0-9a-f]{12}\.js/.exec(page.stdout)?.[0];
+  t.ok(asset, 'the page names its script');
+  const js = await cgi(script, { method: 'GET', path: `/ui/${asset}`, cwd: '/' });
+  t.equal(js.status, 200, js.stderr);
+  t.match(js.head, /^content-type: [a-z]+\/javascript/m);
+});
+
 t.test('BDFU_SETTINGS wins over a bdfu.cfg beside the executable', async (t) => {
   const beside = makeFixture('exe-beside');
   const named = makeFixture('exe-named');
