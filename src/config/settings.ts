@@ -7,15 +7,16 @@ export interface Settings {
   basePath: string;
   clockSkewSeconds: number;
   staleUploadSeconds: number;
+  trustedProxies: string[];
 }
 
-type Kind = 'string' | 'integer';
+type Kind = 'string' | 'integer' | 'list';
 
 export interface SettingSpec {
   key: string;
   prop: keyof Settings;
   kind: Kind;
-  default: string | number | undefined;
+  default: string | number | string[] | undefined;
   min?: number;
   max?: number;
   doc: string;
@@ -36,6 +37,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'How far token `exp`/`nbf` may be off because clocks differ.' },
   { key: 'STALE_UPLOAD_SECONDS', prop: 'staleUploadSeconds', kind: 'integer', default: 3600, min: 1,
     doc: 'An unfinished upload untouched for this long is swept as abandoned.' },
+  { key: 'TRUSTED_PROXIES', prop: 'trustedProxies', kind: 'list', default: [],
+    doc: "Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For/-Proto/-Host `bdfu serve` believes, e.g. `['127.0.0.1', '::1']` (environment: comma-separated). Empty: those headers are ignored." },
 ];
 
 export const ENV_PREFIX = 'BDFU_';
