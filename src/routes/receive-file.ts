@@ -15,7 +15,7 @@ function parser(req: CoreRequest): busboy.Busboy {
     throw new HttpError(415, 'not_multipart', `send the file as multipart/form-data in the field '${FILE_FIELD}' (curl -F ${FILE_FIELD}=@path)`);
   }
   try {
-    return busboy({ headers: req.headers, defParamCharset: 'utf8', highWaterMark: 1 << 20 });
+    return busboy({ headers: req.headers, defParamCharset: 'utf8' });
   } catch (error) {
     throw new HttpError(400, 'bad_multipart', `the multipart body cannot be parsed: ${(error as Error).message}`);
   }

@@ -64,7 +64,7 @@ export class FsStore implements Store {
     const id = randomBytes(16).toString('hex');
     const temp = join(dir, `${TEMP_PREFIX}${id}${TEMP_SUFFIX}`);
     // flush: the bytes are fsynced before the file is closed, and so before it is renamed into place.
-    const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: 1 << 20 });
+    const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true });
     await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
     let settled = false;
 
