@@ -15,8 +15,8 @@ const asOther = webUser.name !== undefined;
 if (!asOther) chmodSync(fixture.storageDir, 0o555);
 const user = webUser.name ?? userInfo().username;
 const dropped = asOther ? { uid: webUser.uid, gid: webUser.gid } : {};
-// tap's process-info hook (in NODE_OPTIONS) writes under .tap/, which www-data may not: leave it out.
-const unhooked = (command: string[]) => ['/usr/bin/env', ['-u', 'NODE_OPTIONS', ...command]] as const;
+// tap's hooks (in NODE_OPTIONS) write under .tap/, which www-data may not: leave them out.
+const unhooked = (command: string[]): [string, string[]] => ['/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', ...command]];
 
 t.test('bdfu serve stops at start-up with one line naming the directory and the user', async (t) => {
   const ran = await run(...unhooked([process.execPath, CLI, 'serve', fixture.config, '--port', '0']), { ...dropped, env: { PATH: process.env.PATH } });
