@@ -116,7 +116,8 @@ async function startOnce(t: Test, options: ApacheOptions): Promise<Apache | 'por
   if (syntax.status !== 0) throw new Error(`Apache refuses the configuration ${configFile}:\n${syntax.stderr}`);
 
   let output = '';
-  const child: ChildProcess = spawn(APACHE_BIN, ['-f', configFile, '-DFOREGROUND'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: on stop, prefork signals its whole group, which must not include us.
+  const child: ChildProcess = spawn(APACHE_BIN, ['-f', configFile, '-DFOREGROUND'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = once(child, 'exit');
