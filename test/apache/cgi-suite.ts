@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Test } from 'tap';
 import { uploadSuite } from '../e2e/upload-suite.js';
-import { giveToWebUser, reachableTempDir, startApache, webUser, type Mpm } from '../helpers/apache.js';
+import { giveToWebUser, reachableTempDir, startApache, webRoot, webUser, type Mpm } from '../helpers/apache.js';
 import { makeFixture, type Fixture } from '../helpers/fixture.js';
 import { http, multipart, uploadFile } from '../helpers/http.js';
 import { originalToken } from '../helpers/original-token.js';
-import { APACHE_DIR, CGI_SCRIPT } from '../helpers/paths.js';
+import { APACHE_DIR } from '../helpers/paths.js';
 import { writeCgiProbe, type Probed } from '../helpers/probe.js';
 
 /** A fixture whose storage directory exists and belongs to the user Apache runs CGI scripts as. */
@@ -20,8 +20,11 @@ export function webFixture(name: string): Fixture {
   return fixture;
 }
 
+/** cgi-bin/bdfu of the checkout, as Apache's user can run it. */
+export const cgiScript = () => join(webRoot(), 'cgi-bin/bdfu');
+
 /** BDFU_HOME for a ScriptAlias install: its own cgi-bin/bdfu (a link), so each mount has its own <Directory>. */
-export function scriptHome(parent: string, name: string, script = CGI_SCRIPT): string {
+export function scriptHome(parent: string, name: string, script = cgiScript()): string {
   const home = join(parent, name);
   mkdirSync(join(home, 'cgi-bin'), { recursive: true });
   symlinkSync(script, join(home, 'cgi-bin/bdfu'));
@@ -75,7 +78,7 @@ export async function apacheCgiSuite(t: Test, mpm: Mpm): Promise<void> {
   mkdirSync(unwritable.storageDir, { mode: 0o755 });
   if (webUser.name === undefined) chmodSync(unwritable.storageDir, 0o555);
 
-  hostingDir(join(docroot, 'files'), CGI_SCRIPT, htaccess.config);
+  hostingDir(join(docroot, 'files'), cgiScript(), htaccess.config);
   hostingDir(join(docroot, 'probe'), probe);
   const nopassHome = scriptHome(work, 'nopass');
 

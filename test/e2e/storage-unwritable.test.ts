@@ -3,10 +3,10 @@
 // www-data (as Apache's CGI scripts do), since root may write anywhere.
 import { chmodSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
-import { webUser } from '../helpers/apache.js';
+import { webRoot, webUser } from '../helpers/apache.js';
 import { makeFixture } from '../helpers/fixture.js';
-import { CGI_SCRIPT, CLI } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
 
 const fixture = makeFixture('unwritable');
@@ -14,12 +14,13 @@ mkdirSync(fixture.storageDir, { mode: 0o755 });
 const asOther = webUser.name !== undefined;
 if (!asOther) chmodSync(fixture.storageDir, 0o555);
 const user = webUser.name ?? userInfo().username;
+const root = webRoot();
 const dropped = asOther ? { uid: webUser.uid, gid: webUser.gid } : {};
 // tap's hooks (in NODE_OPTIONS) write under .tap/, which www-data may not: leave them out.
 const unhooked = (command: string[]): [string, string[]] => ['/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', ...command]];
 
 t.test('bdfu serve stops at start-up with one line naming the directory and the user', async (t) => {
-  const ran = await run(...unhooked([process.execPath, CLI, 'serve', fixture.config, '--port', '0']), { ...dropped, env: { PATH: process.env.PATH } });
+  const ran = await run(...unhooked([process.execPath, join(root, 'dist/cli/main.js'), 'serve', fixture.config, '--port', '0']), { ...dropped, env: { PATH: process.env.PATH } });
   t.equal(ran.code, 1);
   t.equal(ran.stdout, '', 'it never said it was serving');
   t.match(ran.stderr, /^bdfu: the storage directory .* is not writable by .*\n$/);
@@ -33,7 +34,7 @@ t.test('a CGI request gets a 500 storage_unwritable that says the same', async (
     PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'POST', PATH_INFO: '/upload',
     SCRIPT_NAME: '/cgi-bin/bdfu', SERVER_NAME: 'localhost', SERVER_PORT: '80', CONTENT_LENGTH: '0', BDFU_SETTINGS: fixture.config,
   };
-  const ran = await run(...unhooked([CGI_SCRIPT]), { ...dropped, env });
+  const ran = await run(...unhooked([join(root, 'cgi-bin/bdfu')]), { ...dropped, env });
   const [head = '', body = ''] = ran.stdout.split('\r\n\r\n');
   t.match(head, /^Status: 500 /);
   const json = JSON.parse(body);

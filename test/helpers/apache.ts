@@ -1,10 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { ROOT } from './paths.js';
 
 const MODULES = '/usr/lib/apache2/modules';
 export const APACHE_BIN = '/usr/sbin/apache2';
@@ -33,6 +34,45 @@ export function reachableTempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
   return dir;
+}
+
+/** Whether Apache's user can run the CGI script of the checkout at `root` (one under a 0700 /root cannot). */
+function webUserCanRun(root: string): boolean {
+  if (process.getuid?.() !== 0) return true;
+  const paths: Array<[string, string]> = [['cgi-bin/bdfu', 'X_OK'], ['dist/cli/main.js', 'R_OK'], ['node_modules/busboy/package.json', 'R_OK']];
+  const check = paths.map(([path, mode]) => `fs.accessSync(${JSON.stringify(join(root, path))}, fs.constants.${mode});`).join('');
+  const ran = spawnSync(process.execPath, ['-e', `const fs = require('node:fs'); ${check}`], { uid: webUser.uid, gid: webUser.gid, env: { PATH: process.env.PATH } });
+  return ran.status === 0;
+}
+
+/** A package and, recursively, what it depends on, copied from one node_modules to another. */
+function copyPackage(name: string, from: string, to: string, done: Set<string>): void {
+  if (done.has(name)) return;
+  done.add(name);
+  cpSync(join(from, name), join(to, name), { recursive: true });
+  const { dependencies = {} } = JSON.parse(readFileSync(join(from, name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const dependency of Object.keys(dependencies)) {
+    if (existsSync(join(from, dependency))) copyPackage(dependency, from, to, done);
+  }
+}
+
+let webRootMemo: string | undefined;
+
+/**
+ * The bdfu checkout as Apache's user can run it: this one when it can reach it, else a copy of
+ * what bdfu runs on (package.json, cgi-bin, dist and the production node_modules) in a
+ * directory it can reach.
+ */
+export function webRoot(): string {
+  if (webRootMemo) return webRootMemo;
+  if (webUserCanRun(ROOT)) return (webRootMemo = ROOT);
+  const copy = reachableTempDir('bdfu-checkout-');
+  for (const part of ['package.json', 'cgi-bin', 'dist']) cpSync(join(ROOT, part), join(copy, part), { recursive: true });
+  const { dependencies = {} } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const done = new Set<string>();
+  for (const name of Object.keys(dependencies)) copyPackage(name, join(ROOT, 'node_modules'), join(copy, 'node_modules'), done);
+  if (!webUserCanRun(copy)) throw new Error(`${webUser.name} can run neither ${ROOT} nor its copy in ${copy}`);
+  return (webRootMemo = copy);
 }
 
 /** A port that was free a moment ago; Apache binds it itself, so a start is retried if it was taken. */

@@ -2,7 +2,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Handler } from '../../src/core/types.js';
-import { ROOT } from './paths.js';
+import { webRoot } from './apache.js';
 
 /** What the core was handed for one request, as the probes answer it. */
 export interface Probed {
@@ -28,11 +28,12 @@ export const echoHandler: Handler = async (req) => {
 };
 
 /**
- * Writes a CGI script that serves with bdfu's real CGI adapter (dist/adapters/cgi.js) and the
+ * Writes a CGI script that serves with bdfu's real CGI adapter (dist/adapters/cgi.js, from a
+ * checkout Apache's user can reach) and the
  * echo handler, adding the CGI variables the tests look at.
  */
 export function writeCgiProbe(path: string): void {
-  const adapter = pathToFileURL(join(ROOT, 'dist/adapters/cgi.js')).href;
+  const adapter = pathToFileURL(join(webRoot(), 'dist/adapters/cgi.js')).href;
   writeFileSync(path, `#!/usr/bin/env node
 import(${JSON.stringify(adapter)}).then(async ({ serveCgi }) => {
   const names = ['CONTENT_LENGTH', 'HTTP_PROXY', 'HTTP_TRANSFER_ENCODING', 'SCRIPT_NAME', 'PATH_INFO', 'REQUEST_URI'];
