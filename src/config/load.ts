@@ -91,7 +91,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const settings: Record<string, Value | undefined> = {};
   for (const spec of SETTINGS) {
-    let value: Value | undefined = spec.default;
+    let value: Value | undefined = Array.isArray(spec.default) ? [...spec.default] : spec.default;
     const fallback = options.fallbacks?.[spec.prop];
     if (fallback !== undefined) value = fallback;
     if (fileValues[spec.key] !== undefined && fileValues[spec.key] !== null) {
