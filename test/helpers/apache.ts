@@ -197,6 +197,7 @@ async function startOnce(t: Test, options: ApacheOptions): Promise<Apache | 'por
  * stopped in the test's teardown, whether the test passed or not.
  */
 export async function startApache(t: Test, options: ApacheOptions): Promise<Apache> {
+  if (!existsSync(APACHE_BIN)) throw new Error(`${APACHE_BIN} is not installed: apt-get install apache2 (.ci/run installs what .ci/apt-packages lists)`);
   for (let attempt = 0; attempt < 5; attempt++) {
     const started = await startOnce(t, options);
     if (started !== 'port taken') return started;
