@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import type { Test } from 'tap';
 import { uploadSuite } from '../e2e/upload-suite.js';
@@ -56,6 +57,30 @@ export function chunkedUpload(url: string, token: string, data: Buffer, extra: R
     body: Readable.from(pieces),
   });
 }
+
+/** The status Apache answers to a POST that announces `length` bytes and sends none of them. */
+function statusForAnnounced(url: string, length: number): Promise<number> {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`POST ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/octet-stream\r\n` +
+        `Content-Length: ${length}\r\nConnection: close\r\n\r\n`);
+    });
+    let head = '';
+    socket.setTimeout(30_000, () => socket.destroy(new Error(`no answer from ${url} while it waits for the body`)));
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(head);
+      if (status) {
+        socket.destroy();
+        resolve(Number(status[1]));
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+const GiB = 1 << 30;
 
 const webUserName = () => webUser.name ?? userInfo().username;
 
@@ -151,6 +176,14 @@ export async function apacheCgiSuite(t: Test, mpm: Mpm): Promise<void> {
     t.match(res.json.error, /Passing the Authorization header/, 'names the README section');
     const passed = await uploadFile(url('/passauth/'), await originalToken('sally', passauth.secret), Buffer.from('hello'));
     t.equal(passed.status, 201, 'the same upload with CGIPassAuth On is taken');
+  });
+
+  await t.test(`${mpm}: LimitRequestBody: Apache's default stops CGI bodies over 1 GiB, the shipped files raise it`, async (t) => {
+    // Apache refuses on the announced Content-Length alone, before it runs the script.
+    t.equal(await statusForAnnounced(url('/nopass/upload'), GiB + 1), 413, 'a bare ScriptAlias: over 1 GiB is refused');
+    for (const mount of ['/passauth/', '/rewrite/', '/files/']) {
+      t.equal(await statusForAnnounced(url(`${mount}upload`), 2 ** 31), 413, `${mount}: over 2147483647 bytes is refused`);
+    }
   });
 
   await t.test(`${mpm}: a storage directory Apache's user cannot write is a 500 that says so`, async (t) => {
