@@ -174,8 +174,10 @@ async function startOnce(t: Test, options: ApacheOptions): Promise<Apache | 'por
     clearTimeout(timer);
   };
 
+  // Listening, and ours: Apache writes its pid file once it has bound the port.
+  const pidFile = join(dir, 'run/httpd.pid');
   const deadline = Date.now() + 20_000;
-  while (!(await accepts(port))) {
+  while (!(existsSync(pidFile) && child.exitCode === null && (await accepts(port)))) {
     if (child.exitCode !== null) {
       process.off('exit', killOnExit);
       if (/Address already in use/.test(output + errorLog())) return 'port taken';
