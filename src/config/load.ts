@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseCfg, CfgSyntaxError, type CfgValue } from './cfg-parser.js';
+import { checkCdnSettings } from './cdn-settings.js';
 import { ConfigError } from './config-error.js';
 import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
@@ -96,7 +97,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     if (fallback !== undefined) value = fallback;
     if (fileValues[spec.key] !== undefined && fileValues[spec.key] !== null) {
       value = coerce(spec, fileValues[spec.key], file!);
-      if (spec.prop === 'storageDir') value = resolve(dirname(resolve(file!)), value as string);
+      if (spec.prop === 'storageDir' || (spec.prop === 'cloudfrontPrivateKeyFile' && value !== '')) {
+        value = resolve(dirname(resolve(file!)), value as string);
+      }
     }
     const fromEnv = env[ENV_PREFIX + spec.key];
     if (fromEnv !== undefined && fromEnv !== '') value = coerce(spec, fromEnv, `environment ${ENV_PREFIX}${spec.key}`);
@@ -118,6 +121,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     warnings.push('JWT_SECRET_KEY is shorter than 16 characters: anyone who guesses it can make tokens; use a long random secret');
   }
   settings.storageDir = resolve(settings.storageDir);
+  checkCdnSettings(settings as unknown as Settings);
   settings.basePath = normaliseBasePath(String(settings.basePath));
   try {
     const proxies = settings.trustedProxies;

@@ -7,6 +7,11 @@ export interface Settings {
   basePath: string;
   clockSkewSeconds: number;
   staleUploadSeconds: number;
+  signedLinkMaxSeconds: number;
+  cloudfrontKeyPairId: string;
+  cloudfrontPrivateKeyFile: string;
+  cloudfrontDomain: string;
+  cloudfrontUrlSeconds: number;
   trustedProxies: string[];
 }
 
@@ -37,6 +42,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'How far token `exp`/`nbf` may be off because clocks differ.' },
   { key: 'STALE_UPLOAD_SECONDS', prop: 'staleUploadSeconds', kind: 'integer', default: 3600, min: 1,
     doc: 'An unfinished upload untouched for this long is swept as abandoned.' },
+  { key: 'SIGNED_LINK_MAX_SECONDS', prop: 'signedLinkMaxSeconds', kind: 'integer', default: 604800, min: 1,
+    doc: 'The longest lifetime a signed download link may ask for (`bdfu sign-url --expires-in`).' },
+  { key: 'CLOUDFRONT_KEY_PAIR_ID', prop: 'cloudfrontKeyPairId', kind: 'string', default: '',
+    doc: 'CDN mode: the CloudFront key pair (public key) id. CDN mode is on when this, the key file and the domain are set; all three or none.' },
+  { key: 'CLOUDFRONT_PRIVATE_KEY_FILE', prop: 'cloudfrontPrivateKeyFile', kind: 'string', default: '',
+    doc: 'CDN mode: the RSA private key (PEM) of that key pair. Relative paths are relative to the configuration file.' },
+  { key: 'CLOUDFRONT_DOMAIN', prop: 'cloudfrontDomain', kind: 'string', default: '',
+    doc: 'CDN mode: the distribution domain, e.g. `d111111abcdef8.cloudfront.net`; it serves STORAGE_DIR as `/<user>/<id>`.' },
+  { key: 'CLOUDFRONT_URL_SECONDS', prop: 'cloudfrontUrlSeconds', kind: 'integer', default: 300, min: 1, max: 86400,
+    doc: 'CDN mode: how long the CloudFront signed URL a download redirects to stays valid.' },
   { key: 'TRUSTED_PROXIES', prop: 'trustedProxies', kind: 'list', default: [],
     doc: "Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For/-Proto/-Host `bdfu serve` believes, e.g. `['127.0.0.1', '::1']` (environment: comma-separated). Empty: those headers are ignored." },
 ];

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { HttpError } from '../core/http-error.js';
 import type { CoreRequest } from '../core/types.js';
 import { storageFailure } from '../storage/storage-errors.js';
-import type { FileRecord, PendingWrite, Store } from '../storage/store.js';
+import type { FileRecord, PendingWrite, Store, UploadMeta } from '../storage/store.js';
 import { Meter } from './meter.js';
 
 export const FILE_FIELD = 'file';
@@ -15,7 +15,7 @@ function parser(req: CoreRequest): busboy.Busboy {
     throw new HttpError(415, 'not_multipart', `send the file as multipart/form-data in the field '${FILE_FIELD}' (curl -F ${FILE_FIELD}=@path)`);
   }
   try {
-    return busboy({ headers: req.headers, defParamCharset: 'utf8' });
+    return busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fields: 100, fieldSize: 64 << 10 } });
   } catch (error) {
     throw new HttpError(400, 'bad_multipart', `the multipart body cannot be parsed: ${(error as Error).message}`);
   }
@@ -26,12 +26,21 @@ function bodyFailure(error: unknown): HttpError {
   return new HttpError(400, 'body_incomplete', `the request body ended early or is malformed: ${(error as Error).message}`);
 }
 
+export interface ReceiveOptions {
+  /** More metadata for the file, from the text fields sent before the file part. */
+  extraMeta?: (fields: ReadonlyMap<string, string>) => Partial<UploadMeta>;
+}
+
 /**
  * Streams the one `file` part of a multipart body into the store. The file becomes visible
  * only after the whole body was read and parsed; any failure leaves nothing behind.
  */
-export async function receiveFile(req: CoreRequest, store: Store, user: string): Promise<FileRecord> {
+export async function receiveFile(req: CoreRequest, store: Store, user: string, options: ReceiveOptions = {}): Promise<FileRecord> {
   const bb = parser(req);
+  const fields = new Map<string, string>();
+  bb.on('field', (name: string, value: string) => {
+    if (!fields.has(name)) fields.set(name, value);
+  });
   let pending: PendingWrite | undefined;
   let writing: Promise<{ size: number; sha256: string }> | undefined;
   let refusal: HttpError | undefined;
@@ -50,7 +59,8 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string):
     let partError: Error | undefined;
     file.on('error', (error) => (partError ??= error));
     writing = (async () => {
-      pending = await store.begin(user, { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' });
+      const meta: UploadMeta = { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' };
+      pending = await store.begin(user, { ...meta, ...options.extraMeta?.(fields) });
       if (partError || file.destroyed) throw partError ?? new Error('the file part was cut off');
       const meter = new Meter();
       await pipeline(file, meter, pending.stream);

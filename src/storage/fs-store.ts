@@ -84,6 +84,7 @@ export class FsStore implements Store {
         const record: FileRecord = {
           id, user, name: meta.name, type: meta.type, size: facts.size, sha256: facts.sha256,
           uploaded: new Date().toISOString(),
+          ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
         };
         const metaTemp = `${temp}.json`;
         await writeFile(metaTemp, JSON.stringify(record) + '\n', { flag: 'wx' });
@@ -123,10 +124,7 @@ export class FsStore implements Store {
   async open(user: string, id: string, range?: ByteRange): Promise<OpenedFile | undefined> {
     const record = await this.stat(user, id);
     if (!record) return undefined;
-    const stream = createReadStream(join(this.userDir(user), id), {
-      highWaterMark: 1 << 20,
-      ...(range ? { start: range.start, end: range.end } : {}),
-    });
+    const stream = createReadStream(join(this.userDir(user), id), range ? { start: range.start, end: range.end } : {});
     return { record, stream };
   }
 
@@ -141,6 +139,19 @@ export class FsStore implements Store {
     for (const name of names.filter((n) => FILE_ID.test(n)).sort()) {
       const record = await this.stat(user, name);
       if (record) yield record;
+    }
+  }
+
+  async *users(): AsyncIterable<string> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory() && !entry.name.startsWith('.')) yield entry.name;
     }
   }
 
