@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import type { Test } from 'tap';
+import { filesSuite } from '../e2e/files-suite.js';
 import { uploadSuite } from '../e2e/upload-suite.js';
 import { giveToWebUser, reachableTempDir, startApache, webRoot, webUser, type Mpm } from '../helpers/apache.js';
 import { makeFixture, type Fixture } from '../helpers/fixture.js';
@@ -86,7 +87,7 @@ const webUserName = () => webUser.name ?? userInfo().username;
 
 /**
  * bdfu as a CGI script under a real Apache with the given MPM (event → mod_cgid, prefork →
- * mod_cgi), in the three ways apache/ ships, each running the whole upload suite.
+ * mod_cgi), in the three ways apache/ ships, each running the whole upload and files suites.
  */
 export async function apacheCgiSuite(t: Test, mpm: Mpm): Promise<void> {
   const work = reachableTempDir(`bdfu-apache-${mpm}-`);
@@ -129,7 +130,9 @@ export async function apacheCgiSuite(t: Test, mpm: Mpm): Promise<void> {
   ];
   for (const [name, mount, probeMount, fixture] of modes) {
     await t.test(`${mpm}: ${name}`, async (t) => {
-      uploadSuite(t, () => ({ baseUrl: url(mount), storageDir: fixture.storageDir, secret: fixture.secret }));
+      const target = () => ({ baseUrl: url(mount), storageDir: fixture.storageDir, secret: fixture.secret, apache: 'cgi' as const });
+      uploadSuite(t, target);
+      filesSuite(t, target);
 
       t.test('the core sees the mount, the token and the client as Apache got them', async (t) => {
         const res = await http(url(`${probeMount}upload`), { method: 'POST', headers: { authorization: 'Bearer abc' }, body: 'four' });

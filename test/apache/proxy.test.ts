@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { nodeListener } from '../../src/adapters/node.js';
 import { loadConfig } from '../../src/config/load.js';
+import { filesSuite } from '../e2e/files-suite.js';
 import { uploadSuite } from '../e2e/upload-suite.js';
 import { startApache } from '../helpers/apache.js';
 import { makeFixture } from '../helpers/fixture.js';
@@ -45,8 +46,10 @@ const apache = await startApache(t, {
 });
 const base = `${apache.origin}/files/`;
 
-t.test('the upload suite through the proxy', async (t) => {
-  uploadSuite(t, () => ({ baseUrl: base, storageDir: fixture.storageDir, secret: fixture.secret }));
+t.test('the upload and files suites through the proxy', async (t) => {
+  const target = () => ({ baseUrl: base, storageDir: fixture.storageDir, secret: fixture.secret, apache: 'proxy' as const });
+  uploadSuite(t, target);
+  filesSuite(t, target);
 });
 
 t.test('a chunked request body goes through the proxy', async (t) => {
