@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { scheduleAnonymize } from '../audit/auto.js';
 import { createApp } from '../core/app.js';
 import type { Settings } from '../config/settings.js';
 import { FsStore } from '../storage/fs-store.js';
@@ -19,6 +20,7 @@ export async function startServer(settings: Settings): Promise<RunningServer> {
   const sweeper = setInterval(() => void store.sweep(settings.staleUploadSeconds).catch(() => undefined),
     Math.max(1, settings.staleUploadSeconds / 2) * 1000);
   sweeper.unref();
+  const stopAnonymizing = scheduleAnonymize(settings, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
 
   const listener = nodeListener(createApp(settings, { store }), settings);
   const server = createServer(listener);
@@ -41,6 +43,7 @@ export async function startServer(settings: Settings): Promise<RunningServer> {
     url: `http://${host}:${port}${settings.basePath}`,
     close: () => {
       clearInterval(sweeper);
+      stopAnonymizing();
       return new Promise((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

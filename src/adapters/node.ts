@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { parseTrustedProxies, type TrustedProxies } from '../config/trusted-proxies.js';
 import { requestOrigin } from './forwarded.js';
+import { slashRedirect } from './slash-redirect.js';
 import { writeBody } from './write-body.js';
 
 function headersOf(req: IncomingMessage): Record<string, string> {
@@ -57,6 +58,12 @@ function once(fn: () => void): () => void {
 export function nodeListener(app: Handler, settings: Settings): RequestListener {
   const trusted = parseTrustedProxies(settings.trustedProxies);
   return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const redirect = slashRedirect(req.method ?? 'GET', settings.basePath.slice(0, -1), url.pathname, url.search);
+    if (redirect) {
+      res.writeHead(redirect.status, redirect.headers).end();
+      return;
+    }
     const coreRequest = toCoreRequest(req, res, settings, trusted);
     const responding = coreRequest
       ? app(coreRequest)
