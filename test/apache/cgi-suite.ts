@@ -40,7 +40,7 @@ export function includeSnippet(snippet: string, defines: Record<string, string>)
 }
 
 /** A shared-hosting directory: the shipped .htaccess copied as it is, bdfu.cgi, and bdfu.cfg beside it. */
-function hostingDir(dir: string, script: string, config?: string): void {
+export function hostingDir(dir: string, script: string, config?: string): void {
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(APACHE_DIR, '.htaccess'), join(dir, '.htaccess'));
   symlinkSync(script, join(dir, 'bdfu.cgi'));
