@@ -23,8 +23,25 @@ export function findCgiConfig(env: CgiEnv, scriptDir: string | undefined): strin
   return CONFIG_NAMES.map((name) => join(scriptDir, name)).find((path) => existsSync(path));
 }
 
+const GRACE_MS = 2000;
+
+/**
+ * mod_cgi ends the script of a client that went away with SIGTERM (and SIGKILL 3 s later).
+ * Dying at once would leave the upload's temporary file behind: fail the body instead, so the
+ * upload is discarded as for any body that ends early, then exit.
+ */
+function abortOnTermination(): void {
+  process.once('SIGTERM', () => {
+    process.stdin.destroy(new Error('the web server ended the request (SIGTERM)'));
+    setTimeout(() => process.exit(143), GRACE_MS).unref();
+  });
+  // The client is gone: an answer that cannot be written is not an error worth a crash.
+  process.stdout.on('error', () => undefined);
+}
+
 /** The whole life of a CGI process: one request, then exit. */
 export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Promise<void> {
+  abortOnTermination();
   let app;
   let store: FsStore | undefined;
   try {

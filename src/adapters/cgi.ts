@@ -41,12 +41,36 @@ function encodePath(pathInfo: string | undefined): string {
   return withSlash.split('/').map((segment) => encodeURIComponent(segment)).join('/');
 }
 
+function decodedOrUndefined(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The mount point as the client saw it. Usually SCRIPT_NAME; but when a rewrite maps a pretty
+ * URL onto the script (`/files/upload` → `/files/bdfu.cgi/upload`), the client's path is
+ * REQUEST_URI, and the mount is what precedes PATH_INFO in it.
+ */
+export function mountPath(env: CgiEnv): string {
+  const script = (env.SCRIPT_NAME ?? '').replace(/\/+$/, '');
+  const requested = (env.REQUEST_URI ?? '').split('?')[0]!;
+  if (!requested.startsWith('/')) return script;
+  const info = (env.PATH_INFO ?? '').split('/').slice(1);
+  const segments = requested.split('/');
+  const mount = segments.slice(0, segments.length - info.length);
+  const tail = segments.slice(mount.length).map(decodedOrUndefined);
+  if (mount.length === 0 || tail.some((segment, i) => segment !== info[i])) return script;
+  return mount.join('/').replace(/\/+$/, '');
+}
+
 function baseUrl(env: CgiEnv): string {
   const https = (env.HTTPS ?? '').toLowerCase() === 'on' || env.REQUEST_SCHEME === 'https';
   const port = env.SERVER_PORT && env.SERVER_PORT !== (https ? '443' : '80') ? `:${env.SERVER_PORT}` : '';
   const host = env.HTTP_HOST || `${env.SERVER_NAME ?? 'localhost'}${port}`;
-  const script = (env.SCRIPT_NAME ?? '').replace(/\/+$/, '');
-  return `${https ? 'https' : 'http'}://${host}${script}/`;
+  return `${https ? 'https' : 'http'}://${host}${mountPath(env)}/`;
 }
 
 /** Builds the core request from RFC 3875 meta-variables; the body is stdin, cut to CONTENT_LENGTH. */

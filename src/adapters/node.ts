@@ -4,6 +4,8 @@ import { jsonResponse } from '../core/respond.js';
 import type { CoreRequest, Handler } from '../core/types.js';
 import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
+import { parseTrustedProxies, type TrustedProxies } from '../config/trusted-proxies.js';
+import { requestOrigin } from './forwarded.js';
 import { slashRedirect } from './slash-redirect.js';
 import { writeBody } from './write-body.js';
 
@@ -22,21 +24,23 @@ export function pathBelow(basePath: string, pathname: string): string | undefine
   return pathname.startsWith(basePath) ? pathname.slice(basePath.length - 1) : undefined;
 }
 
-export function toCoreRequest(req: IncomingMessage, res: ServerResponse, settings: Settings): CoreRequest | undefined {
+export function toCoreRequest(req: IncomingMessage, res: ServerResponse, settings: Settings, trusted: TrustedProxies): CoreRequest | undefined {
   const url = new URL(req.url ?? '/', 'http://placeholder');
   const path = pathBelow(settings.basePath, url.pathname);
   if (path === undefined) return undefined;
   const encrypted = 'encrypted' in req.socket && Boolean(req.socket.encrypted);
-  const host = req.headers.host ?? `${settings.host}:${settings.port}`;
+  const headers = headersOf(req);
+  const direct = { protocol: encrypted ? 'https' : 'http', host: req.headers.host ?? `${settings.host}:${settings.port}` } as const;
+  const origin = requestOrigin(req.socket.remoteAddress ?? '', headers, direct, trusted);
   const expectsContinue = /100-continue/i.test(req.headers.expect ?? '');
   return {
     method: req.method ?? 'GET',
     path,
     query: url.searchParams,
-    headers: headersOf(req),
+    headers,
     body: req,
-    remoteAddress: req.socket.remoteAddress ?? '',
-    baseUrl: `${encrypted ? 'https' : 'http'}://${host}${settings.basePath}`,
+    remoteAddress: origin.remoteAddress,
+    baseUrl: `${origin.protocol}://${origin.host}${settings.basePath}`,
     acceptBody: expectsContinue ? once(() => res.writeContinue()) : undefined,
   };
 }
@@ -52,6 +56,7 @@ function once(fn: () => void): () => void {
 }
 
 export function nodeListener(app: Handler, settings: Settings): RequestListener {
+  const trusted = parseTrustedProxies(settings.trustedProxies);
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://placeholder');
     const redirect = slashRedirect(req.method ?? 'GET', settings.basePath.slice(0, -1), url.pathname, url.search);
@@ -59,7 +64,7 @@ export function nodeListener(app: Handler, settings: Settings): RequestListener 
       res.writeHead(redirect.status, redirect.headers).end();
       return;
     }
-    const coreRequest = toCoreRequest(req, res, settings);
+    const coreRequest = toCoreRequest(req, res, settings, trusted);
     const responding = coreRequest
       ? app(coreRequest)
       : Promise.resolve(jsonResponse(404, { error: `bdfu is mounted at ${settings.basePath}`, code: 'not_found' }));

@@ -4,6 +4,7 @@ import { parseCfg, CfgSyntaxError, type CfgValue } from './cfg-parser.js';
 import { checkCdnSettings } from './cdn-settings.js';
 import { ConfigError } from './config-error.js';
 import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
+import { parseTrustedProxies } from './trusted-proxies.js';
 
 export interface LoadOptions {
   /** Configuration file; `BDFU_SETTINGS` names it when this is absent. */
@@ -48,7 +49,17 @@ function readFileValues(file: string): Record<string, unknown> {
   }
 }
 
-function coerce(spec: SettingSpec, raw: unknown, source: string): string | number {
+type Value = string | number | string[];
+
+function coerce(spec: SettingSpec, raw: unknown, source: string): Value {
+  if (spec.kind === 'list') {
+    // The environment can only say it as one string: comma- or space-separated.
+    const items = typeof raw === 'string' ? raw.split(/[\s,]+/).filter(Boolean) : raw;
+    if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
+      throw new ConfigError(`${spec.key} (${source}) must be a list of strings, e.g. ['127.0.0.1']`);
+    }
+    return items as string[];
+  }
   if (spec.kind === 'string') {
     if (typeof raw !== 'string') throw new ConfigError(`${spec.key} (${source}) must be a string`);
     return raw;
@@ -79,9 +90,9 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     if (!known.has(key)) warnings.push(`${file}: unknown setting ${key} is ignored`);
   }
 
-  const settings: Record<string, string | number | undefined> = {};
+  const settings: Record<string, Value | undefined> = {};
   for (const spec of SETTINGS) {
-    let value: string | number | undefined = spec.default;
+    let value: Value | undefined = Array.isArray(spec.default) ? [...spec.default] : spec.default;
     const fallback = options.fallbacks?.[spec.prop];
     if (fallback !== undefined) value = fallback;
     if (fileValues[spec.key] !== undefined && fileValues[spec.key] !== null) {
@@ -112,5 +123,12 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   settings.storageDir = resolve(settings.storageDir);
   checkCdnSettings(settings as unknown as Settings);
   settings.basePath = normaliseBasePath(String(settings.basePath));
+  try {
+    const proxies = settings.trustedProxies;
+    if (!Array.isArray(proxies)) throw new Error('must be a list of addresses, e.g. [\'127.0.0.1\']');
+    parseTrustedProxies(proxies);
+  } catch (error) {
+    throw new ConfigError(`TRUSTED_PROXIES: ${(error as Error).message}`);
+  }
   return { settings: settings as unknown as Settings, file, warnings };
 }

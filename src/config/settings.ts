@@ -13,15 +13,16 @@ export interface Settings {
   cloudfrontDomain: string;
   cloudfrontUrlSeconds: number;
   anonymizeAfterDays: number;
+  trustedProxies: string[];
 }
 
-type Kind = 'string' | 'integer';
+type Kind = 'string' | 'integer' | 'list';
 
 export interface SettingSpec {
   key: string;
   prop: keyof Settings;
   kind: Kind;
-  default: string | number | undefined;
+  default: string | number | string[] | undefined;
   min?: number;
   max?: number;
   doc: string;
@@ -54,6 +55,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'CDN mode: how long the CloudFront signed URL a download redirects to stays valid.' },
   { key: 'ANONYMIZE_AFTER_DAYS', prop: 'anonymizeAfterDays', kind: 'integer', default: 30, min: 0, max: 36500,
     doc: 'Audit entries older than this many days lose their user and address (at start, daily, and now and then under CGI); 0 keeps them.' },
+  { key: 'TRUSTED_PROXIES', prop: 'trustedProxies', kind: 'list', default: [],
+    doc: "Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For/-Proto/-Host `bdfu serve` believes, e.g. `['127.0.0.1', '::1']` (environment: comma-separated). Empty: those headers are ignored." },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

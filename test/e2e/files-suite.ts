@@ -54,6 +54,12 @@ export function filesSuite(t: Test, target: () => Target): void {
   const cli: typeof bdfu = (args, options) => (target().cli ?? bdfu)(args, options);
   const fileUrl = (user: string, id: string) => `${target().baseUrl}files/${encodeURIComponent(user)}/${id}`;
   const tokenFor = (user: string, scope?: string) => scopedToken(user, target().secret, scope);
+  /** Content-Length says `n`; behind Apache CGI, which drops a script's Content-Length, it may be absent. */
+  const lengthIs = (t: Test, res: Reply, n: number, message = 'Content-Length') => {
+    const header = res.headers['content-length'];
+    if (header === undefined && target().apache === 'cgi') t.pass(`${message}: none (Apache sends CGI replies without it)`);
+    else t.equal(header, String(n), message);
+  };
 
   t.test('the owner downloads a file: bytes and headers', async (t) => {
     const { baseUrl } = target();
@@ -69,7 +75,7 @@ export function filesSuite(t: Test, target: () => Target): void {
     t.equal(res.status, 200);
     t.ok(res.body.equals(data), 'the same bytes');
     t.equal(res.headers['content-type'], 'application/pdf', 'Content-Type as uploaded');
-    t.equal(res.headers['content-length'], String(data.length));
+    lengthIs(t, res, data.length);
     t.equal(res.headers.etag, `"${sha256(data)}"`, 'ETag is the sha256');
     t.equal(res.headers['last-modified'], new Date(Math.floor(Date.parse(up.json.uploaded) / 1000) * 1000).toUTCString());
     t.equal(res.headers['accept-ranges'], 'bytes');
@@ -80,7 +86,7 @@ export function filesSuite(t: Test, target: () => Target): void {
     const head = await http(url, { method: 'HEAD', headers: bearer(token) });
     t.equal(head.status, 200, 'HEAD');
     t.equal(head.body.length, 0, 'HEAD has no body');
-    t.equal(head.headers['content-length'], String(data.length));
+    lengthIs(t, head, data.length);
     t.equal(head.headers.etag, res.headers.etag);
 
     const missing = await http(fileUrl('dora', 'f'.repeat(32)), { headers: bearer(token) });
@@ -260,7 +266,7 @@ export function filesSuite(t: Test, target: () => Target): void {
       const res = await ask(range);
       t.equal(res.status, 206, `${range}: 206`);
       t.equal(res.headers['content-range'], `bytes ${start}-${end}/1000`, `${range}: Content-Range`);
-      t.equal(res.headers['content-length'], String(end - start + 1), `${range}: Content-Length`);
+      lengthIs(t, res, end - start + 1, `${range}: Content-Length`);
       t.ok(res.body.equals(data.subarray(start, end + 1)), `${range}: the bytes`);
     }
     for (const range of ['bytes=1000-', 'bytes=5000-6000', 'bytes=-0']) {
@@ -271,6 +277,10 @@ export function filesSuite(t: Test, target: () => Target): void {
     }
     for (const range of ['bytes=0-1,5-6', 'bytes=5-1', 'items=0-1', 'bytes=abc', 'bytes=']) {
       const res = await ask(range);
+      if (target().apache && range.includes(',') && res.status === 206) {
+        t.match(res.headers['content-type'], /^multipart\/byteranges/, `${range}: Apache answered the ranges itself`);
+        continue;
+      }
       t.equal(res.status, 200, `${range}: the whole file`);
       t.equal(res.body.length, 1000);
     }
@@ -286,7 +296,7 @@ export function filesSuite(t: Test, target: () => Target): void {
     t.equal(empty.status, 416, 'any range of an empty file is 416');
     const whole = await http(fileUrl('ranger', emptyUp.json.id), { headers: bearer(token) });
     t.equal(whole.status, 200, 'an empty file');
-    t.equal(whole.headers['content-length'], '0');
+    lengthIs(t, whole, 0);
   });
 
   t.test('hostile file names and types cannot break headers or run script', async (t) => {

@@ -16,6 +16,8 @@ export interface UiTarget {
   secret: string;
   /** Names the screenshots: test-artifacts/ui/<mode>-<state>.png. */
   mode: string;
+  /** How the mount point without its slash is redirected: bdfu says 308; Apache's mod_dir, in front of a CGI directory, 301. */
+  slashRedirect?: number;
 }
 
 const ARTIFACTS = join(ROOT, 'test-artifacts/ui');
@@ -76,7 +78,7 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     if (bare.pathname !== '/') {
       bare.pathname = bare.pathname.slice(0, -1);
       const moved = await http(`${bare}?x=1`);
-      t.equal(moved.status, 308, 'the mount point without its slash redirects');
+      t.equal(moved.status, target().slashRedirect ?? 308, 'the mount point without its slash redirects');
       t.equal(new URL(moved.headers.location as string, bare).href, `${target().baseUrl}?x=1`);
     }
   });

@@ -14,6 +14,12 @@ export interface Target {
   baseUrl: string;
   storageDir: string;
   secret: string;
+  /**
+   * Apache is in front, and changes what it may: under CGI it drops a script's Content-Length
+   * (the reply then comes chunked); under CGI and as a proxy it may itself answer a multi-range
+   * request to a small reply, as multipart/byteranges.
+   */
+  apache?: 'cgi' | 'proxy';
   /** The `bdfu` command the suite's CLI steps use; the built CLI unless the target brings its own. */
   cli?: typeof bdfu;
 }

@@ -14,6 +14,8 @@ export interface Send {
   method?: string;
   headers?: Record<string, string | number | string[]>;
   body?: Buffer | string | Readable;
+  /** Connect from this local address (e.g. 127.0.0.2: another client than the proxy on 127.0.0.1). */
+  localAddress?: string;
 }
 
 /** The parsed JSON of a reply body, or undefined when it is not JSON. */
@@ -28,7 +30,7 @@ export function jsonOrUndefined(text: string): any {
 /** One HTTP request; the whole reply is read (replies in these tests are small). */
 export function http(url: string, options: Send = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, localAddress: options.localAddress }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);

@@ -1,0 +1,45 @@
+// A storage directory the process cannot write: bdfu serve refuses to start, a CGI request gets a
+// 500; both name the directory and the user bdfu runs as. Run as root, the processes drop to
+// www-data (as Apache's CGI scripts do), since root may write anywhere.
+import { chmodSync, mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { webRoot, webUser } from '../helpers/apache.js';
+import { makeFixture } from '../helpers/fixture.js';
+import { run } from '../helpers/run.js';
+
+const fixture = makeFixture('unwritable');
+mkdirSync(fixture.storageDir, { mode: 0o755 });
+const asOther = webUser.name !== undefined;
+if (!asOther) chmodSync(fixture.storageDir, 0o555);
+const user = webUser.name ?? userInfo().username;
+const root = webRoot();
+const dropped = asOther ? { uid: webUser.uid, gid: webUser.gid } : {};
+// tap's hooks (in NODE_OPTIONS) write under .tap/, which www-data may not: leave them out.
+const unhooked = (command: string[]): [string, string[]] => ['/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', ...command]];
+
+t.test('bdfu serve stops at start-up with one line naming the directory and the user', async (t) => {
+  const ran = await run(...unhooked([process.execPath, join(root, 'dist/cli/main.js'), 'serve', fixture.config, '--port', '0']), { ...dropped, env: { PATH: process.env.PATH } });
+  t.equal(ran.code, 1);
+  t.equal(ran.stdout, '', 'it never said it was serving');
+  t.match(ran.stderr, /^bdfu: the storage directory .* is not writable by .*\n$/);
+  t.match(ran.stderr, fixture.storageDir);
+  t.match(ran.stderr, `${user} (uid ${webUser.uid})`);
+  t.match(ran.stderr, /give that user write access/);
+});
+
+t.test('a CGI request gets a 500 storage_unwritable that says the same', async (t) => {
+  const env = {
+    PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'POST', PATH_INFO: '/upload',
+    SCRIPT_NAME: '/cgi-bin/bdfu', SERVER_NAME: 'localhost', SERVER_PORT: '80', CONTENT_LENGTH: '0', BDFU_SETTINGS: fixture.config,
+  };
+  const ran = await run(...unhooked([join(root, 'cgi-bin/bdfu')]), { ...dropped, env });
+  const [head = '', body = ''] = ran.stdout.split('\r\n\r\n');
+  t.match(head, /^Status: 500 /);
+  const json = JSON.parse(body);
+  t.equal(json.code, 'storage_unwritable');
+  t.match(json.error, fixture.storageDir);
+  t.match(json.error, `${user} (uid ${webUser.uid})`);
+  t.match(ran.stderr, /is not writable by/, 'and in the web server’s error log (stderr)');
+});
