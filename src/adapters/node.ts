@@ -6,12 +6,28 @@ import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { writeBody } from './write-body.js';
 
+/** Every header, repeats joined: Node would keep only the first Authorization and hide the rest. */
 function headersOf(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (values !== undefined) headers[name] = values.join(', ');
   }
   return headers;
+}
+
+/** The request target as sent: URL parsing would quietly resolve `..` and `%2e%2e` segments. */
+function splitTarget(target: string): { pathname: string; search: string } {
+  const cut = target.search(/[?#]/);
+  const pathname = cut < 0 ? target : target.slice(0, cut);
+  const search = cut < 0 || target[cut] === '#' ? '' : target.slice(cut + 1).replace(/#.*$/, '');
+  if (pathname.startsWith('/')) return { pathname, search };
+  // absolute-form (a proxy request) or `*`
+  try {
+    const url = new URL(target);
+    return { pathname: url.pathname, search: url.search.slice(1) };
+  } catch {
+    return { pathname: '/', search };
+  }
 }
 
 /** Splits the mount point off a request path; undefined when the path lies outside it. */
@@ -22,7 +38,7 @@ export function pathBelow(basePath: string, pathname: string): string | undefine
 }
 
 export function toCoreRequest(req: IncomingMessage, res: ServerResponse, settings: Settings): CoreRequest | undefined {
-  const url = new URL(req.url ?? '/', 'http://placeholder');
+  const url = splitTarget(req.url ?? '/');
   const path = pathBelow(settings.basePath, url.pathname);
   if (path === undefined) return undefined;
   const encrypted = 'encrypted' in req.socket && Boolean(req.socket.encrypted);
@@ -31,7 +47,7 @@ export function toCoreRequest(req: IncomingMessage, res: ServerResponse, setting
   return {
     method: req.method ?? 'GET',
     path,
-    query: url.searchParams,
+    query: new URLSearchParams(url.search),
     headers: headersOf(req),
     body: req,
     remoteAddress: req.socket.remoteAddress ?? '',
@@ -50,6 +66,9 @@ function once(fn: () => void): () => void {
   };
 }
 
+/** How long a client that is still sending gets to read a refusal before its connection is closed. */
+const UNREAD_BODY_GRACE_MS = 2000;
+
 export function nodeListener(app: Handler, settings: Settings): RequestListener {
   return (req, res) => {
     const coreRequest = toCoreRequest(req, res, settings);
@@ -58,14 +77,17 @@ export function nodeListener(app: Handler, settings: Settings): RequestListener 
       : Promise.resolve(jsonResponse(404, { error: `bdfu is mounted at ${settings.basePath}`, code: 'not_found' }));
     responding
       .then(async (response) => {
-        res.writeHead(response.status, response.headers);
+        // A refusal before the body was read: answer now, then close instead of reading the rest.
+        const unread = !req.complete;
+        res.writeHead(response.status, unread ? { ...response.headers, connection: 'close' } : response.headers);
         await writeBody(response.body, res);
+        if (unread && !req.complete) setTimeout(() => req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
       })
       .catch(() => res.destroy());
   };
 }
 
-export type HandlerConfig = Partial<Settings> & Pick<Settings, 'jwtSecretKey' | 'storageDir'>;
+export type HandlerConfig = Partial<Settings> & Pick<Settings, 'storageDir'>;
 
 /**
  * The library face: a `(req, res)` listener to mount in your own Node server.

@@ -25,16 +25,21 @@ function withoutBody(response: CoreResponse): CoreResponse {
 }
 
 /** The core: one function from request to response, whatever carries them. */
-export function createApp(settings: Settings, options: AppOptions = {}): Handler {
+export type App = Handler & {
+  /** Resolves once the token keys were read; rejects with a ConfigError naming a bad one. */
+  ready: Promise<unknown>;
+};
+
+export function createApp(settings: Settings, options: AppOptions = {}): App {
   const log = options.log ?? logToStderr;
   const deps: RouteDeps = {
     settings,
     store: options.store ?? new FsStore(settings.storageDir),
-    verify: createTokenVerifier({ secret: settings.jwtSecretKey, clockSkewSeconds: settings.clockSkewSeconds }),
+    verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds }),
     log,
   };
   const route = createRouter(routeTable(deps));
-  return async (req) => {
+  const app = async (req: Parameters<Handler>[0]) => {
     try {
       const { route: matched, params } = route(req.method, req.path);
       const handler = await matched.load();
@@ -44,4 +49,5 @@ export function createApp(settings: Settings, options: AppOptions = {}): Handler
       return errorResponse(error, log);
     }
   };
+  return Object.assign(app, { ready: deps.verify.ready });
 }

@@ -4,18 +4,54 @@ import { pipeline } from 'node:stream/promises';
 import { HttpError } from '../core/http-error.js';
 import type { CoreRequest } from '../core/types.js';
 import { storageFailure } from '../storage/storage-errors.js';
-import type { FileRecord, PendingWrite, Store } from '../storage/store.js';
+import type { FileRecord, PendingWrite, Reservation, Store } from '../storage/store.js';
+import { ByteLimit } from './byte-limit.js';
+import { fileNameProblem } from './file-name.js';
 import { Meter } from './meter.js';
 
 export const FILE_FIELD = 'file';
 
-function parser(req: CoreRequest): busboy.Busboy {
+/** What one multipart upload may hold. */
+export interface FormLimits {
+  /** Largest body, in bytes: more is 413 too_large. */
+  maxBodyBytes: number;
+  maxFileNameBytes: number;
+  maxFields: number;
+  maxParts: number;
+  maxFieldBytes: number;
+  maxPartHeaderPairs: number;
+}
+
+export interface ReceiveOptions {
+  limits: FormLimits;
+  /** Room held against the quota: a body beyond it is 507 quota_exceeded. */
+  reservation?: Reservation;
+}
+
+export const tooLarge = (limit: number) =>
+  new HttpError(413, 'too_large', `the upload is larger than the ${limit} bytes allowed`, { details: { allowed: limit } });
+
+function parser(req: CoreRequest, limits: FormLimits): busboy.Busboy {
   const contentType = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data\b/i.test(contentType)) {
     throw new HttpError(415, 'not_multipart', `send the file as multipart/form-data in the field '${FILE_FIELD}' (curl -F ${FILE_FIELD}=@path)`);
   }
   try {
-    return busboy({ headers: req.headers, defParamCharset: 'utf8', highWaterMark: 1 << 20 });
+    return busboy({
+      headers: req.headers,
+      defParamCharset: 'utf8',
+      highWaterMark: 1 << 20,
+      // The raw name, so a name with a path in it is refused rather than silently cut.
+      preservePath: true,
+      limits: {
+        fieldNameSize: 200,
+        fieldSize: limits.maxFieldBytes,
+        fields: limits.maxFields,
+        parts: limits.maxParts,
+        headerPairs: limits.maxPartHeaderPairs,
+        fileSize: limits.maxBodyBytes,
+      },
+    });
   } catch (error) {
     throw new HttpError(400, 'bad_multipart', `the multipart body cannot be parsed: ${(error as Error).message}`);
   }
@@ -26,34 +62,59 @@ function bodyFailure(error: unknown): HttpError {
   return new HttpError(400, 'body_incomplete', `the request body ended early or is malformed: ${(error as Error).message}`);
 }
 
+function bodyLimit(options: ReceiveOptions): ByteLimit {
+  const limit = options.limits.maxBodyBytes;
+  const room = options.reservation?.bytes ?? Infinity;
+  return new ByteLimit(Math.min(limit, room), (count) =>
+    count > limit || room >= limit
+      ? tooLarge(limit)
+      : new HttpError(507, 'quota_exceeded', `quota exceeded: this upload went past the ${room} bytes left of ${options.reservation!.user}'s quota`, {
+          details: { allowed: room, unit: 'bytes' },
+        }));
+}
+
 /**
  * Streams the one `file` part of a multipart body into the store. The file becomes visible
  * only after the whole body was read and parsed; any failure leaves nothing behind.
  */
-export async function receiveFile(req: CoreRequest, store: Store, user: string): Promise<FileRecord> {
-  const bb = parser(req);
+export async function receiveFile(req: CoreRequest, store: Store, user: string, options: ReceiveOptions): Promise<FileRecord> {
+  const { limits } = options;
+  const bb = parser(req, limits);
   let pending: PendingWrite | undefined;
   let writing: Promise<{ size: number; sha256: string }> | undefined;
   let refusal: HttpError | undefined;
+  const refuse = (error: HttpError) => (refusal ??= error);
 
+  bb.on('partsLimit', () => refuse(new HttpError(413, 'too_many_parts', `the upload has more than ${limits.maxParts} parts`)));
+  bb.on('fieldsLimit', () => refuse(new HttpError(413, 'too_many_fields', `the upload has more than ${limits.maxFields} form fields`)));
+  bb.on('field', (_name: string, _value: string, info: busboy.FieldInfo) => {
+    if (info.nameTruncated || info.valueTruncated) {
+      refuse(new HttpError(413, 'field_too_large', `a form field is larger than ${limits.maxFieldBytes} bytes`));
+    }
+  });
   bb.on('file', (field: string, file: Readable, info: busboy.FileInfo) => {
     if (field !== FILE_FIELD) {
       file.resume();
       return;
     }
-    if (writing) {
-      refusal ??= new HttpError(400, 'multiple_files', `send exactly one file in the field '${FILE_FIELD}'`);
+    const nameProblem = fileNameProblem(info.filename ?? '', limits.maxFileNameBytes);
+    if (writing || nameProblem || refusal) {
+      if (writing) refuse(new HttpError(400, 'multiple_files', `send exactly one file in the field '${FILE_FIELD}'`));
+      if (nameProblem) refuse(new HttpError(400, 'bad_file_name', `the file name ${nameProblem}`));
       file.resume();
       return;
     }
     // busboy may fail the part (body ended early) while the store is still opening the file.
     let partError: Error | undefined;
     file.on('error', (error) => (partError ??= error));
+    file.on('limit', () => (partError ??= tooLarge(limits.maxBodyBytes)));
     writing = (async () => {
-      pending = await store.begin(user, { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' });
+      pending = await store.begin(user, { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' }, options.reservation);
       if (partError || file.destroyed) throw partError ?? new Error('the file part was cut off');
       const meter = new Meter();
       await pipeline(file, meter, pending.stream);
+      // busboy cuts a file at its size limit and says so only here: never keep a short file.
+      if (partError || (file as Readable & { truncated?: boolean }).truncated) throw partError ?? tooLarge(limits.maxBodyBytes);
       return { size: meter.size, sha256: meter.digest() };
     })();
     writing.catch(() => file.resume());
@@ -65,7 +126,7 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string):
   };
 
   try {
-    await pipeline(req.body, bb);
+    await pipeline(req.body, bodyLimit(options), bb);
   } catch (error) {
     await discard();
     throw bodyFailure(error);

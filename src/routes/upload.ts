@@ -1,17 +1,54 @@
 import { authenticate } from '../auth/authenticate.js';
 import { authorize } from '../auth/policy.js';
 import type { RouteHandler } from '../core/router.js';
+import { HttpError } from '../core/http-error.js';
 import { jsonResponse } from '../core/respond.js';
+import { storageFailure } from '../storage/storage-errors.js';
+import type { Reservation } from '../storage/store.js';
 import type { RouteDeps } from './deps.js';
-import { receiveFile } from './receive-file.js';
+import { receiveFile, tooLarge, type FormLimits } from './receive-file.js';
+
+function declaredLength(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(header.trim())) throw new HttpError(400, 'bad_content_length', 'the Content-Length header is not a byte count');
+  return Number(header);
+}
 
 /** POST {endpoint}upload: the original bdfu's protocol, answering 201 {"id": ...}. */
 export function createUploadHandler(deps: RouteDeps): RouteHandler {
+  const { settings, store } = deps;
+  const quota = { bytes: settings.quotaBytes, files: settings.quotaFiles };
   return async (req) => {
     const principal = await authenticate(req, deps.verify);
     authorize(principal, 'upload', principal.user);
-    req.acceptBody?.();
-    const record = await receiveFile(req, deps.store, principal.user);
-    return jsonResponse(201, record);
+    const limits: FormLimits = {
+      maxBodyBytes: Math.min(settings.maxUploadSize, principal.maxSize ?? Infinity),
+      maxFileNameBytes: settings.maxFileNameBytes,
+      maxFields: settings.maxFormFields,
+      maxParts: settings.maxFormParts,
+      maxFieldBytes: settings.maxFieldBytes,
+      maxPartHeaderPairs: settings.maxPartHeaderPairs,
+    };
+    // Refused before the client is told to send its body (100-continue).
+    const length = declaredLength(req.headers['content-length']);
+    if (length !== undefined && length > limits.maxBodyBytes) throw tooLarge(limits.maxBodyBytes);
+
+    let reservation: Reservation | undefined;
+    if (store.reserve) {
+      try {
+        reservation = await store.reserve(principal.user, length ?? limits.maxBodyBytes, quota, length !== undefined);
+      } catch (error) {
+        throw storageFailure(error);
+      }
+    } else if (quota.bytes > 0 || quota.files > 0) {
+      throw new HttpError(500, 'config_error', 'QUOTA_BYTES / QUOTA_FILES are set, but this storage cannot enforce quotas');
+    }
+    try {
+      req.acceptBody?.();
+      const record = await receiveFile(req, store, principal.user, { limits, ...(reservation ? { reservation } : {}) });
+      return jsonResponse(201, record);
+    } finally {
+      await reservation?.release();
+    }
   };
 }
