@@ -4,7 +4,7 @@ import { createApp } from '../core/app.js';
 import type { Settings } from '../config/settings.js';
 import { FsStore } from '../storage/fs-store.js';
 import type { Store } from '../storage/store.js';
-import { nodeListener } from './node.js';
+import { bodyCutShort, nodeListener } from './node.js';
 
 export interface RunningServer {
   server: Server;
@@ -22,6 +22,18 @@ export interface ServerOptions {
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable || error.code === 'ECONNRESET') {
     socket.destroy();
+    return;
+  }
+  // A request on this connection is still being answered (its body was cut short, or junk
+  // followed it): let that answer go out first, then close.
+  const answering = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (answering && !answering.writableFinished) {
+    if (!answering.req.complete) bodyCutShort(answering.req, error.code ?? 'parse error');
+    const cut = setTimeout(() => socket.destroy(), 10_000);
+    answering.once('close', () => {
+      clearTimeout(cut);
+      socket.destroySoon();
+    });
     return;
   }
   const [status, code, message] =

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { createApp, type AppOptions } from '../core/app.js';
 import { jsonResponse } from '../core/respond.js';
 import type { CoreRequest, Handler } from '../core/types.js';
@@ -37,6 +38,31 @@ export function pathBelow(basePath: string, pathname: string): string | undefine
   return pathname.startsWith(basePath) ? pathname.slice(basePath.length - 1) : undefined;
 }
 
+/** The body stream the core reads, per request: see `bodyCutShort`. */
+const bodies = new WeakMap<IncomingMessage, PassThrough>();
+
+/**
+ * Fails the body the core is reading when Node's parser gives up on the request (the client
+ * stopped sending early): Node would otherwise leave it waiting, or destroy the connection the
+ * answer must go back on.
+ */
+export function bodyCutShort(req: IncomingMessage, reason: string): void {
+  const body = bodies.get(req);
+  if (body && !body.writableEnded && !body.destroyed) {
+    req.unpipe(body);
+    body.destroy(Object.assign(new Error(`the request body was cut short (${reason})`), { code: reason }));
+  }
+}
+
+function bodyOf(req: IncomingMessage): PassThrough {
+  const body = new PassThrough({ highWaterMark: 1 << 20 });
+  req.on('error', (error) => body.destroy(error));
+  req.on('aborted', () => bodyCutShort(req, 'aborted'));
+  req.pipe(body);
+  bodies.set(req, body);
+  return body;
+}
+
 export function toCoreRequest(req: IncomingMessage, res: ServerResponse, settings: Settings): CoreRequest | undefined {
   const url = splitTarget(req.url ?? '/');
   const path = pathBelow(settings.basePath, url.pathname);
@@ -49,7 +75,7 @@ export function toCoreRequest(req: IncomingMessage, res: ServerResponse, setting
     path,
     query: new URLSearchParams(url.search),
     headers: headersOf(req),
-    body: req,
+    body: bodyOf(req),
     remoteAddress: req.socket.remoteAddress ?? '',
     baseUrl: `${encrypted ? 'https' : 'http'}://${host}${settings.basePath}`,
     acceptBody: expectsContinue ? once(() => res.writeContinue()) : undefined,
@@ -78,10 +104,18 @@ export function nodeListener(app: Handler, settings: Settings): RequestListener 
     responding
       .then(async (response) => {
         // A refusal before the body was read: answer now, then close instead of reading the rest.
-        const unread = !req.complete;
-        res.writeHead(response.status, unread ? { ...response.headers, connection: 'close' } : response.headers);
+        res.writeHead(response.status, response.headers);
         await writeBody(response.body, res);
-        if (unread && !req.complete) setTimeout(() => req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
+        // A refusal before the whole body arrived: the client reads it while still sending, so
+        // the rest is read and dropped for a moment (closing at once could lose the answer), then the connection is cut.
+        if (!req.complete) {
+          const body = bodies.get(req);
+          if (body) req.unpipe(body);
+          req.resume();
+          const cut = setTimeout(() => req.socket.destroy(), UNREAD_BODY_GRACE_MS);
+          cut.unref();
+          req.once('end', () => clearTimeout(cut));
+        }
       })
       .catch(() => res.destroy());
   };

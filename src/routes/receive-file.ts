@@ -125,12 +125,20 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
     await pending?.abort();
   };
 
+  // Not pipeline(req.body, ...): on failure it would destroy the request, and with it the
+  // connection the refusal must go back on. The adapter decides what to do with the rest.
+  const limit = bodyLimit(options);
+  const forwardError = (error: Error) => limit.destroy(error);
+  req.body.on('error', forwardError);
+  req.body.pipe(limit);
   try {
-    await pipeline(req.body, bodyLimit(options), bb);
+    await pipeline(limit, bb);
   } catch (error) {
+    req.body.unpipe(limit);
     await discard();
     throw bodyFailure(error);
   }
+  req.body.off('error', forwardError);
   if (refusal) {
     await discard();
     throw refusal;
