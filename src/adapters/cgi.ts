@@ -54,6 +54,9 @@ export function cgiRequest(env: CgiEnv, stdin: Readable): CoreRequest {
   const length = contentLength(env);
   const body = length === undefined ? stdin : stdin.pipe(new ExactLength(length));
   if (length !== undefined) stdin.on('error', (error) => body.destroy(error));
+  // A short body fails as soon as stdin ends, maybe before anything reads it (a request refused
+  // from its headers): whoever reads it sees the error; unread, it must not crash the process.
+  body.on('error', () => undefined);
   return {
     method: env.REQUEST_METHOD.toUpperCase(),
     path: encodePath(env.PATH_INFO),

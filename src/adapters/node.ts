@@ -59,6 +59,8 @@ function bodyOf(req: IncomingMessage): PassThrough {
   req.on('error', (error) => body.destroy(error));
   req.on('aborted', () => bodyCutShort(req, 'aborted'));
   req.pipe(body);
+  // It may fail before the handler reads it; the handler finds `errored` set then.
+  body.on('error', () => undefined);
   bodies.set(req, body);
   return body;
 }

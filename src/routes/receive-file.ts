@@ -127,6 +127,11 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
 
   // Not pipeline(req.body, ...): on failure it would destroy the request, and with it the
   // connection the refusal must go back on. The adapter decides what to do with the rest.
+  // A body that failed before anyone read it (stdin closed early under CGI) never emits again.
+  if (req.body.errored) {
+    await options.reservation?.release();
+    throw bodyFailure(req.body.errored);
+  }
   const limit = bodyLimit(options);
   const forwardError = (error: Error) => limit.destroy(error);
   req.body.on('error', forwardError);
