@@ -111,8 +111,18 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
     writing = (async () => {
       pending = await store.begin(user, { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' }, options.reservation);
       if (partError || file.destroyed) throw partError ?? new Error('the file part was cut off');
+      // Not pipeline(file, ...): a failing disk would destroy the part, and busboy would wait
+      // forever for it to be read; it must be drained instead, so the body can be read to its end.
       const meter = new Meter();
-      await pipeline(file, meter, pending.stream);
+      file.on('error', (error) => meter.destroy(error));
+      file.pipe(meter);
+      try {
+        await pipeline(meter, pending.stream);
+      } catch (error) {
+        file.unpipe(meter);
+        file.resume();
+        throw error;
+      }
       // busboy cuts a file at its size limit and says so only here: never keep a short file.
       if (partError || (file as Readable & { truncated?: boolean }).truncated) throw partError ?? tooLarge(limits.maxBodyBytes);
       return { size: meter.size, sha256: meter.digest() };
