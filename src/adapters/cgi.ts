@@ -54,10 +54,12 @@ export function cgiRequest(env: CgiEnv, stdin: Readable): CoreRequest {
   if (!env.REQUEST_METHOD) throw new HttpError(400, 'bad_cgi_request', 'REQUEST_METHOD is not set: this program must be run by a web server as a CGI script');
   const length = contentLength(env);
   const body = length === undefined ? stdin : stdin.pipe(new ExactLength(length));
-  if (length !== undefined) stdin.on('error', (error) => body.destroy(error));
-  // A short body fails as soon as stdin ends, maybe before anything reads it (a request refused
-  // from its headers): whoever reads it sees the error; unread, it must not crash the process.
-  body.on('error', () => undefined);
+  if (length !== undefined) {
+    stdin.on('error', (error) => body.destroy(error));
+    // A short body fails the stream while the core may still be checking the token; whoever
+    // reads the body later sees the failure, so it must not also crash the process here.
+    body.on('error', () => undefined);
+  }
   return {
     method: env.REQUEST_METHOD.toUpperCase(),
     path: encodePath(env.PATH_INFO),

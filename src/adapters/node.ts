@@ -55,7 +55,7 @@ export function bodyCutShort(req: IncomingMessage, reason: string): void {
 }
 
 function bodyOf(req: IncomingMessage): PassThrough {
-  const body = new PassThrough({ highWaterMark: 1 << 20 });
+  const body = new PassThrough({ highWaterMark: 64 * 1024 });
   req.on('error', (error) => body.destroy(error));
   req.on('aborted', () => bodyCutShort(req, 'aborted'));
   req.pipe(body);

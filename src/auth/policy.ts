@@ -1,20 +1,39 @@
 import { HttpError } from '../core/http-error.js';
 import type { Principal, Scope } from './principal.js';
 
-export type Action = 'upload' | 'read' | 'list' | 'delete';
+export type Action = 'upload' | 'read' | 'list' | 'delete' | 'share' | 'list-users';
 
-const SCOPE_FOR: Record<Action, Scope> = { upload: 'upload', read: 'read', list: 'read', delete: 'delete' };
+/** What an action is done to: a user's files (owner), or one of them (owner and id), or all users. */
+export interface Resource {
+  owner?: string;
+  id?: string;
+}
 
-/** The one place that decides whether a principal may do an action on a user's files. */
-export function authorize(principal: Principal, action: Action, owner: string): void {
+const SCOPE_FOR: Record<Action, Scope> = {
+  upload: 'upload', read: 'read', list: 'read', delete: 'delete', share: 'read', 'list-users': 'admin',
+};
+
+const VERB: Record<Action, string> = {
+  upload: 'upload', read: 'read', list: 'list', delete: 'delete', share: 'share', 'list-users': 'list the users of',
+};
+
+function insufficientScope(needed: Scope, action: Action): HttpError {
+  return new HttpError(403, 'insufficient_scope', `this token lacks the '${needed}' scope needed to ${VERB[action]} files`, {
+    headers: { 'www-authenticate': `Bearer realm="bdfu", error="insufficient_scope", scope="${needed}"` },
+  });
+}
+
+/**
+ * The one place that decides whether a bearer token's principal may do an action on a resource.
+ * (Access by a download token or a signed link, with no principal, is decided in link-policy.ts.)
+ * `admin` reaches every user's files; everyone else only their own, and only with the action's scope.
+ */
+export function authorize(principal: Principal, action: Action, resource: Resource): void {
   if (principal.scopes.has('admin')) return;
-  if (principal.user !== owner) {
-    throw new HttpError(403, 'forbidden', `this token may not ${action} files of another user`);
-  }
   const needed = SCOPE_FOR[action];
-  if (!principal.scopes.has(needed)) {
-    throw new HttpError(403, 'insufficient_scope', `this token lacks the '${needed}' scope needed to ${action}`, {
-      headers: { 'www-authenticate': `Bearer realm="bdfu", error="insufficient_scope", scope="${needed}"` },
-    });
+  if (resource.owner === undefined) throw insufficientScope(needed, action);
+  if (principal.user !== resource.owner) {
+    throw new HttpError(403, 'forbidden', `this token may not ${VERB[action]} files of another user`);
   }
+  if (!principal.scopes.has(needed)) throw insufficientScope(needed, action);
 }

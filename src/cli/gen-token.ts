@@ -1,3 +1,4 @@
+import { SCOPES, type Scope } from '../auth/principal.js';
 import { signToken } from '../auth/tokens.js';
 import { ConfigError } from '../config/config-error.js';
 import { userNameProblem } from '../storage/user-name.js';
@@ -5,16 +6,26 @@ import { CliError } from './fail.js';
 
 export interface GenTokenOptions {
   expiresIn: number;
+  scope?: string;
   key?: string;
   kid?: string;
   maxSize?: number;
+}
+
+function parseScopeOption(value: string): Scope[] {
+  const words = value.split(/[\s,]+/).filter((w) => w !== '');
+  const unknown = words.filter((w) => !(SCOPES as readonly string[]).includes(w));
+  if (unknown.length > 0) throw new CliError(`unknown scope ${unknown.join(', ')} (scopes: ${SCOPES.join(' ')})`);
+  if (words.length === 0) throw new CliError(`--scope is empty (scopes: ${SCOPES.join(' ')})`);
+  return [...new Set(words as Scope[])];
 }
 
 /** HS256 with the shared secret, or (--key) RS256/ES256/EdDSA with a private key the server knows only the public half of. */
 export async function genToken(user: string, secret: string | undefined, options: GenTokenOptions): Promise<void> {
   const problem = userNameProblem(user);
   if (problem) throw new CliError(`the user name ${JSON.stringify(user)} ${problem}`);
-  const common = { user, expiresIn: options.expiresIn, kid: options.kid, maxSize: options.maxSize };
+  const scopes = options.scope === undefined ? undefined : parseScopeOption(options.scope);
+  const common = { user, expiresIn: options.expiresIn, kid: options.kid, maxSize: options.maxSize, ...(scopes ? { scopes } : {}) };
   if (options.key !== undefined) {
     if (secret !== undefined) throw new CliError('give either a secret or --key, not both');
     const { loadSigningKey } = await import('../auth/keys.js');

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { reportAndExit } from './fail.js';
+import type { GenTokenOptions } from './gen-token.js';
 
 function positiveInteger(name: string) {
   return (value: string): number => {
@@ -38,10 +39,11 @@ export function buildProgram(): Command {
     .argument('<username>', 'the user the token uploads as')
     .argument('[secret]', 'the server’s JWT_SECRET_KEY (not with --key)')
     .addOption(new Option('--expires-in <seconds>', 'lifetime of the token').default(60).argParser(positiveInteger('--expires-in')))
+    .option('--scope <scopes>', 'space-separated: upload read delete admin (none: upload only, as the original)')
     .option('--key <private.pem>', 'sign with this private key (RSA: RS256, P-256: ES256, Ed25519: EdDSA) instead of a secret')
     .option('--kid <id>', 'the key id to put in the token (the server’s name for the public key)')
     .addOption(new Option('--max-size <bytes>', 'the largest upload the token may make').argParser(positiveInteger('--max-size')))
-    .action(async (username: string, secret: string | undefined, options: { expiresIn: number; key?: string; kid?: string; maxSize?: number }) => {
+    .action(async (username: string, secret: string | undefined, options: GenTokenOptions) => {
       const { genToken } = await import('./gen-token.js');
       await genToken(username, secret, options);
     });
@@ -56,6 +58,47 @@ export function buildProgram(): Command {
     .action(async (endpoint: string, token: string, file: string, options: { json?: boolean }) => {
       const { upload } = await import('./upload.js');
       await upload(endpoint, token, file, options);
+    });
+
+  const fileCommand = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('<endpoint>', 'the server’s URL, e.g. http://localhost:8080/')
+      .argument('<token>', 'a token from bdfu gen-token (with the needed --scope)');
+
+  fileCommand('download', 'download a file (to stdout, or resume into -o FILE)')
+    .argument('<file>', '<user>/<id>')
+    .option('-o, --output <file>', 'write here; a partial file is resumed')
+    .option('--json', 'print what was saved as JSON (needs -o)')
+    .action(async (endpoint: string, token: string, file: string, options: { output?: string; json?: boolean }) => {
+      const { download } = await import('./download.js');
+      await download(endpoint, token, file, options);
+    });
+
+  fileCommand('ls', 'list a user’s files, newest first: id, size, upload time, name')
+    .argument('[user]', 'whose files (default: the token’s user)')
+    .option('--json', 'print the server’s JSON answer')
+    .action(async (endpoint: string, token: string, user: string | undefined, options: { json?: boolean }) => {
+      const { ls } = await import('./ls.js');
+      await ls(endpoint, token, user, options);
+    });
+
+  fileCommand('rm', 'delete a file')
+    .argument('<file>', '<user>/<id>')
+    .option('--json', 'print the result as JSON')
+    .action(async (endpoint: string, token: string, file: string, options: { json?: boolean }) => {
+      const { rm } = await import('./rm.js');
+      await rm(endpoint, token, file, options);
+    });
+
+  fileCommand('sign-url', 'make a link anyone can download the file with until it expires')
+    .argument('<file>', '<user>/<id>')
+    .addOption(new Option('--expires-in <seconds>', 'lifetime of the link').default(3600).argParser(positiveInteger('--expires-in')))
+    .option('--json', 'print the server’s JSON answer (url, expires)')
+    .action(async (endpoint: string, token: string, file: string, options: { expiresIn: number; json?: boolean }) => {
+      const { signUrl } = await import('./sign-url.js');
+      await signUrl(endpoint, token, file, options);
     });
 
   return program;

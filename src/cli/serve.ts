@@ -1,4 +1,3 @@
-import { relative } from 'node:path';
 import { startServer } from '../adapters/node-server.js';
 import { ConfigError } from '../config/config-error.js';
 import { DEFAULT_STORAGE_DIR, embeddedSecret } from '../config/embedded-default.js';
@@ -6,12 +5,7 @@ import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { HttpError } from '../core/http-error.js';
 import { CliError } from './fail.js';
-
-function shellPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  const shown = rel && !rel.startsWith('..') ? rel : path;
-  return /^[\w./-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
-}
+import { selfCommand, shellPath } from './self-command.js';
 
 export async function serve(configuration: string | undefined, options: { ip?: string; port?: number }): Promise<void> {
   const env = process.env;
@@ -49,10 +43,11 @@ export async function serve(configuration: string | undefined, options: { ip?: s
     if (code === 'EACCES') throw new CliError(`not allowed to listen on ${settings.host}:${settings.port} (ports below 1024 need root)`);
     throw error;
   }
-  process.stdout.write(`bdfu: serving ${running.url} (storage: ${settings.storageDir})\n`);
+  let banner = `bdfu: serving ${running.url} (storage: ${settings.storageDir})\n`;
   if (secretFile) {
-    process.stdout.write(`bdfu: make a token with: bdfu gen-token --expires-in 3600 alice "$(cat ${shellPath(secretFile)})"\n`);
+    banner += `bdfu: make a token with: ${selfCommand()} gen-token --expires-in 3600 alice "$(cat ${shellPath(secretFile)})"\n`;
   }
+  process.stdout.write(banner);
 
   const stop = (signal: NodeJS.Signals) => {
     process.stderr.write(`bdfu: ${signal}: finishing requests in flight, then stopping\n`);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseCfg, CfgSyntaxError, type CfgValue } from './cfg-parser.js';
+import { checkCdnSettings } from './cdn-settings.js';
 import { ConfigError } from './config-error.js';
 import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
 
@@ -140,6 +141,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   settings.storageDir = resolve(settings.storageDir);
   settings.jwtPublicKeys = (settings.jwtPublicKeys as string[]).map((path) => resolve(path));
   if (settings.jwtJwksFile !== '') settings.jwtJwksFile = resolve(settings.jwtJwksFile as string);
+  checkCdnSettings(settings as unknown as Settings);
   settings.basePath = normaliseBasePath(String(settings.basePath));
   return { settings: settings as unknown as Settings, file, warnings };
 }

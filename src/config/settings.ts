@@ -23,6 +23,11 @@ export interface Settings {
   bodyIdleTimeoutSeconds: number;
   maxConnections: number;
   shutdownGraceSeconds: number;
+  signedLinkMaxSeconds: number;
+  cloudfrontKeyPairId: string;
+  cloudfrontPrivateKeyFile: string;
+  cloudfrontDomain: string;
+  cloudfrontUrlSeconds: number;
 }
 
 type Kind = 'string' | 'integer' | 'list';
@@ -88,6 +93,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: '`bdfu serve`: most open connections; more are refused at once.' },
   { key: 'SHUTDOWN_GRACE_SECONDS', prop: 'shutdownGraceSeconds', kind: 'integer', default: 30, min: 0, max: 3600,
     doc: '`bdfu serve`: on SIGTERM/SIGINT, uploads in flight get this long to finish; new requests are refused.' },
+  { key: 'SIGNED_LINK_MAX_SECONDS', prop: 'signedLinkMaxSeconds', kind: 'integer', default: 604800, min: 1,
+    doc: 'The longest lifetime a signed download link may ask for (`bdfu sign-url --expires-in`).' },
+  { key: 'CLOUDFRONT_KEY_PAIR_ID', prop: 'cloudfrontKeyPairId', kind: 'string', default: '',
+    doc: 'CDN mode: the CloudFront key pair (public key) id. CDN mode is on when this, the key file and the domain are set; all three or none.' },
+  { key: 'CLOUDFRONT_PRIVATE_KEY_FILE', prop: 'cloudfrontPrivateKeyFile', kind: 'string', default: '', path: true,
+    doc: 'CDN mode: the RSA private key (PEM) of that key pair. Relative paths are relative to the configuration file.' },
+  { key: 'CLOUDFRONT_DOMAIN', prop: 'cloudfrontDomain', kind: 'string', default: '',
+    doc: 'CDN mode: the distribution domain, e.g. `d111111abcdef8.cloudfront.net`; it serves STORAGE_DIR as `/<user>/<id>`.' },
+  { key: 'CLOUDFRONT_URL_SECONDS', prop: 'cloudfrontUrlSeconds', kind: 'integer', default: 300, min: 1, max: 86400,
+    doc: 'CDN mode: how long the CloudFront signed URL a download redirects to stays valid.' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

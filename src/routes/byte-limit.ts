@@ -8,7 +8,7 @@ export class ByteLimit extends Transform {
     readonly limit: number,
     private readonly exceeded: (count: number) => Error,
   ) {
-    super({ highWaterMark: 1 << 20 });
+    super({ highWaterMark: 64 * 1024 });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { HttpError } from '../core/http-error.js';
 import type { CoreRequest } from '../core/types.js';
 import { storageFailure } from '../storage/storage-errors.js';
-import type { FileRecord, PendingWrite, Reservation, Store } from '../storage/store.js';
+import type { FileRecord, PendingWrite, Reservation, Store, UploadMeta } from '../storage/store.js';
 import { ByteLimit } from './byte-limit.js';
 import { fileNameProblem } from './file-name.js';
 import { Meter } from './meter.js';
@@ -26,6 +26,8 @@ export interface ReceiveOptions {
   limits: FormLimits;
   /** Room held against the quota: a body beyond it is 507 quota_exceeded. */
   reservation?: Reservation;
+  /** More metadata for the file, from the text fields sent before the file part. */
+  extraMeta?: (fields: ReadonlyMap<string, string>) => Partial<UploadMeta>;
 }
 
 export const tooLarge = (limit: number) =>
@@ -40,7 +42,6 @@ function parser(req: CoreRequest, limits: FormLimits): busboy.Busboy {
     return busboy({
       headers: req.headers,
       defParamCharset: 'utf8',
-      highWaterMark: 1 << 20,
       // The raw name, so a name with a path in it is refused rather than silently cut.
       preservePath: true,
       limits: {
@@ -80,6 +81,10 @@ function bodyLimit(options: ReceiveOptions): ByteLimit {
 export async function receiveFile(req: CoreRequest, store: Store, user: string, options: ReceiveOptions): Promise<FileRecord> {
   const { limits } = options;
   const bb = parser(req, limits);
+  const fields = new Map<string, string>();
+  bb.on('field', (name: string, value: string) => {
+    if (!fields.has(name)) fields.set(name, value);
+  });
   let pending: PendingWrite | undefined;
   let writing: Promise<{ size: number; sha256: string }> | undefined;
   let refusal: HttpError | undefined;
@@ -109,7 +114,8 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
     file.on('error', (error) => (partError ??= error));
     file.on('limit', () => (partError ??= tooLarge(limits.maxBodyBytes)));
     writing = (async () => {
-      pending = await store.begin(user, { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' }, options.reservation);
+      const meta: UploadMeta = { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' };
+      pending = await store.begin(user, { ...meta, ...options.extraMeta?.(fields) }, options.reservation);
       if (partError || file.destroyed) throw partError ?? new Error('the file part was cut off');
       // Not pipeline(file, ...): a failing disk would destroy the part, and busboy would wait
       // forever for it to be read; it must be drained instead, so the body can be read to its end.

@@ -1,4 +1,5 @@
 import { authenticate } from '../auth/authenticate.js';
+import { hashDownloadToken, newDownloadToken } from '../auth/download-token.js';
 import { authorize } from '../auth/policy.js';
 import type { RouteHandler } from '../core/router.js';
 import { HttpError } from '../core/http-error.js';
@@ -6,6 +7,8 @@ import { jsonResponse } from '../core/respond.js';
 import { storageFailure } from '../storage/storage-errors.js';
 import type { Reservation } from '../storage/store.js';
 import type { RouteDeps } from './deps.js';
+import { fileUrl } from './file-path.js';
+import { publicRecord } from './public-record.js';
 import { receiveFile, tooLarge, type FormLimits } from './receive-file.js';
 
 function declaredLength(header: string | undefined): number | undefined {
@@ -14,13 +17,19 @@ function declaredLength(header: string | undefined): number | undefined {
   return Number(header);
 }
 
-/** POST {endpoint}upload: the original bdfu's protocol, answering 201 {"id": ...}. */
+const YES = /^(1|true|yes|on)$/i;
+
+/**
+ * POST {endpoint}upload: the original bdfu's protocol, answering 201 {"id": ...}. With
+ * `download_token=1` (query, or a form field before the file) the answer also carries a
+ * per-file download token; only its hash is stored.
+ */
 export function createUploadHandler(deps: RouteDeps): RouteHandler {
   const { settings, store } = deps;
   const quota = { bytes: settings.quotaBytes, files: settings.quotaFiles };
   return async (req) => {
     const principal = await authenticate(req, deps.verify);
-    authorize(principal, 'upload', principal.user);
+    authorize(principal, 'upload', { owner: principal.user });
     const limits: FormLimits = {
       maxBodyBytes: Math.min(settings.maxUploadSize, principal.maxSize ?? Infinity),
       maxFileNameBytes: settings.maxFileNameBytes,
@@ -45,8 +54,18 @@ export function createUploadHandler(deps: RouteDeps): RouteHandler {
     }
     try {
       req.acceptBody?.();
-      const record = await receiveFile(req, store, principal.user, { limits, ...(reservation ? { reservation } : {}) });
-      return jsonResponse(201, record);
+      let downloadToken: string | undefined;
+      const record = await receiveFile(req, store, principal.user, {
+        limits,
+        ...(reservation ? { reservation } : {}),
+        extraMeta: (fields) => {
+          if (!YES.test(req.query.get('download_token') ?? fields.get('download_token') ?? '')) return {};
+          downloadToken = newDownloadToken();
+          return { downloadTokenHash: hashDownloadToken(downloadToken) };
+        },
+      });
+      const answer = downloadToken ? { ...publicRecord(record), downloadToken } : publicRecord(record);
+      return jsonResponse(201, answer, { location: fileUrl(req.baseUrl, record.user, record.id) });
     } finally {
       await reservation?.release();
     }

@@ -103,7 +103,7 @@ export class FsStore implements Store {
     const id = held.id;
     const temp = join(dir, `${TEMP_PREFIX}${id}${TEMP_SUFFIX}`);
     // flush: the bytes are fsynced before the file is closed, and so before it is renamed into place.
-    const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: 1 << 20 });
+    const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true });
     try {
       await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
     } catch (error) {
@@ -129,6 +129,7 @@ export class FsStore implements Store {
         const record: FileRecord = {
           id, user, name: meta.name, type: meta.type, size: facts.size, sha256: facts.sha256,
           uploaded: new Date().toISOString(),
+          ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
         };
         const metaTemp = `${temp}.json`;
         await writeFile(metaTemp, JSON.stringify(record) + '\n', { flag: 'wx' });
@@ -169,10 +170,7 @@ export class FsStore implements Store {
   async open(user: string, id: string, range?: ByteRange): Promise<OpenedFile | undefined> {
     const record = await this.stat(user, id);
     if (!record) return undefined;
-    const stream = createReadStream(join(this.userDir(user), id), {
-      highWaterMark: 1 << 20,
-      ...(range ? { start: range.start, end: range.end } : {}),
-    });
+    const stream = createReadStream(join(this.userDir(user), id), range ? { start: range.start, end: range.end } : {});
     return { record, stream };
   }
 
@@ -187,6 +185,19 @@ export class FsStore implements Store {
     for (const name of names.filter((n) => FILE_ID.test(n)).sort()) {
       const record = await this.stat(user, name);
       if (record) yield record;
+    }
+  }
+
+  async *users(): AsyncIterable<string> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory() && !entry.name.startsWith('.')) yield entry.name;
     }
   }
 

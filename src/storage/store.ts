@@ -4,6 +4,8 @@ export interface UploadMeta {
   /** The file name the client gave, kept for display and downloads, never used as a path. */
   name: string;
   type: string;
+  /** SHA-256 (hex) of the file's download token, when the upload asked for one; never the token. */
+  downloadTokenHash?: string;
 }
 
 export interface FileRecord {
@@ -14,6 +16,7 @@ export interface FileRecord {
   size: number;
   sha256: string;
   uploaded: string;
+  downloadTokenHash?: string;
 }
 
 export interface WrittenFacts {
@@ -87,6 +90,8 @@ export interface Store {
   stat(user: string, id: string): Promise<FileRecord | undefined>;
   open(user: string, id: string, range?: ByteRange): Promise<OpenedFile | undefined>;
   list(user: string): AsyncIterable<FileRecord>;
+  /** Every user that has a storage area (files or not), in no particular order. */
+  users(): AsyncIterable<string>;
   remove(user: string, id: string): Promise<boolean>;
   /** Removes what crashed or abandoned uploads left behind; returns how many entries went. */
   sweep(olderThanSeconds: number, user?: string): Promise<number>;

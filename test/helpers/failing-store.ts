@@ -56,6 +56,10 @@ export class FailingStore implements Store {
     return this.inner.list(user);
   }
 
+  users() {
+    return this.inner.users();
+  }
+
   remove(user: string, id: string) {
     return this.inner.remove(user, id);
   }

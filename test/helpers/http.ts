@@ -16,6 +16,15 @@ export interface Send {
   body?: Buffer | string | Readable;
 }
 
+/** The parsed JSON of a reply body, or undefined when it is not JSON. */
+export function jsonOrUndefined(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** One HTTP request; the whole reply is read (replies in these tests are small). */
 export function http(url: string, options: Send = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
@@ -26,13 +35,7 @@ export function http(url: string, options: Send = {}): Promise<Reply> {
       res.on('end', () => {
         const body = Buffer.concat(chunks);
         const text = body.toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, json });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, json: jsonOrUndefined(text) });
       });
     });
     req.on('error', reject);

@@ -13,8 +13,13 @@ export interface Served {
  * Starts `bdfu serve ARGS --port 0` (or a command of your own that prints the same
  * "serving URL" line) and waits for it to say where it listens.
  */
-export async function startBdfu(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; command?: string[] } = {}): Promise<Served> {
-  const command = options.command ?? [process.execPath, CLI];
+export async function startBdfu(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; command?: string[]; uninstrumented?: boolean } = {},
+): Promise<Served> {
+  let command = options.command ?? [process.execPath, CLI];
+  // tap adds its coverage hooks to every child it sees spawned; measurements want the bare process.
+  if (options.uninstrumented) command = ['env', '-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', ...command];
   const child = spawn(command[0]!, [...command.slice(1), 'serve', ...args, '--port', '0'], {
     env: options.env ?? process.env,
     cwd: options.cwd,

@@ -1,0 +1,16 @@
+import { authenticate } from '../auth/authenticate.js';
+import { authorize } from '../auth/policy.js';
+import type { RouteHandler } from '../core/router.js';
+import type { RouteDeps } from './deps.js';
+import { notFound } from './file-response.js';
+
+/** DELETE files/<user>/<id>: 204, or 404 when there was no such file. */
+export function createFilesDeleteHandler(deps: RouteDeps): RouteHandler {
+  return async (req, params) => {
+    const user = params.user!;
+    const id = params.id!;
+    authorize(await authenticate(req, deps.verify), 'delete', { owner: user, id });
+    if (!(await deps.store.remove(user, id))) throw notFound();
+    return { status: 204, headers: { 'cache-control': 'no-store' } };
+  };
+}

@@ -1,0 +1,56 @@
+import t from 'tap';
+import { mkdtempSync, readdirSync, utimesSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsStore } from '../../src/storage/fs-store.js';
+import { storeContract } from '../helpers/store-contract.js';
+
+const fresh = () => new FsStore(mkdtempSync(join(tmpdir(), 'bdfu-store-')));
+
+t.test('the store contract', async (t) => storeContract(t, async () => fresh()));
+
+t.test('layout on disk is the original’s: STORAGE_DIR/<user>/<id>', async (t) => {
+  const store = fresh();
+  const pending = await store.begin('sally', { name: 'a', type: 'b' });
+  const temps = readdirSync(join(store.root, 'sally'));
+  t.match(temps, [/^\.upload-[0-9a-f]{32}\.part$/], 'written to a hidden temporary file first');
+  pending.stream.end(Buffer.from('x'));
+  const record = await pending.commit({ size: 1, sha256: 'x' });
+  t.same(readdirSync(join(store.root, 'sally')).sort(), [`.${record.id}.json`, record.id].sort());
+});
+
+t.test('sweep removes only stale leftovers', async (t) => {
+  const store = fresh();
+  const dir = join(store.root, 'sally');
+  mkdirSync(dir, { recursive: true });
+  const old = Date.now() / 1000 - 7200;
+  const stale = join(dir, `.upload-${'a'.repeat(32)}.part`);
+  const fresh1 = join(dir, `.upload-${'b'.repeat(32)}.part`);
+  const orphanMeta = join(dir, `.${'c'.repeat(32)}.json`);
+  for (const f of [stale, fresh1, orphanMeta]) writeFileSync(f, 'x');
+  utimesSync(stale, old, old);
+  utimesSync(orphanMeta, old, old);
+  const kept = join(dir, 'd'.repeat(32));
+  writeFileSync(kept, 'kept');
+  utimesSync(kept, old, old);
+  t.equal(await store.sweep(3600), 2);
+  t.notOk(existsSync(stale));
+  t.notOk(existsSync(orphanMeta));
+  t.ok(existsSync(fresh1), 'an upload in flight (recently written) is left alone');
+  t.ok(existsSync(kept), 'real files are never swept');
+});
+
+t.test('files without metadata (put there by the original bdfu) are still served', async (t) => {
+  const store = fresh();
+  mkdirSync(join(store.root, 'old'));
+  writeFileSync(join(store.root, 'old', 'e'.repeat(32)), 'legacy');
+  const record = await store.stat('old', 'e'.repeat(32));
+  t.equal(record?.size, 6);
+  t.equal(record?.type, 'application/octet-stream');
+});
+
+t.test('check names the directory when it cannot be used', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'bdfu-store-'));
+  writeFileSync(join(base, 'file'), '');
+  await t.rejects(new FsStore(join(base, 'file', 'storage')).check(), { code: 'storage_unwritable', message: /file\/storage is not writable by .*\(ENOTDIR\)/ });
+});

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import t from 'tap';
+import { ROOT } from '../helpers/paths.js';
+
+/** Every src/ module a module loads statically (`import … from`, not `await import()`). */
+function staticGraph(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(/^(?:import|export)\s(?!type\b)[^;]*?from\s+'(\.[^']+)\.js'/gm)) {
+      visit(resolve(dirname(file), `${match[1]}.ts`));
+    }
+  };
+  visit(join(ROOT, entry));
+  return new Set([...seen].map((file) => relative(join(ROOT, 'src'), file)));
+}
+
+t.test('an upload (what every CGI upload request loads) does not load the download code', async (t) => {
+  const loaded = staticGraph('src/routes/upload.ts');
+  t.ok(loaded.has('routes/receive-file.ts'), 'the walk follows imports');
+  for (const module of ['routes/files-get.ts', 'routes/file-response.ts', 'routes/files-list.ts', 'routes/files-delete.ts', 'routes/share.ts',
+    'http/range.ts', 'http/conditional.ts', 'http/content-disposition.ts', 'cdn/cloudfront.ts', 'auth/signed-link.ts']) {
+    t.notOk(loaded.has(module), `not ${module}`);
+  }
+  const core = staticGraph('src/core/app.ts');
+  t.notOk([...core].some((m) => m.startsWith('routes/files') || m === 'routes/share.ts' || m.startsWith('cdn/')), 'the app loads routes only lazily');
+});
