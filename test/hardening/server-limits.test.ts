@@ -115,8 +115,12 @@ t.test('graceful shutdown', async (t) => {
       socket.write(form.body.subarray(offset, offset + 50_000));
       await sleep(200);
     }
+    // A second request on the same connection, right behind the upload: not served.
+    socket.write('GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n');
     const { data: answer } = await closed;
     t.match(answer, /^HTTP\/1\.1 201/, 'the upload in flight was answered 201');
+    t.match(answer, /\r\nconnection: close\r\n/i, 'with Connection: close');
+    t.equal(answer.match(/HTTP\/1\.1 /g)?.length, 1, 'and nothing more is served on that connection');
     const [code] = await exited;
     t.equal(code, 0, 'exit 0');
     t.equal(storedFiles(fixture.storageDir).length, 1, 'and its file is stored');
