@@ -125,8 +125,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const publicKeys = (settings.jwtPublicKeys as string[]).length > 0 || settings.jwtJwksFile !== '';
   if (typeof settings.jwtSecretKey !== 'string' || (settings.jwtSecretKey === '' && !publicKeys)) {
     throw new ConfigError(
-      'JWT_SECRET_KEY is not set or empty (and no JWT_PUBLIC_KEYS or JWT_JWKS_FILE): refusing to start a server that ' +
-        `would accept any token (set it in the configuration file or ${ENV_PREFIX}JWT_SECRET_KEY)`,
+      'JWT_SECRET_KEY is not set or empty: refusing to start a server that would accept any token (set it in the ' +
+        `configuration file or ${ENV_PREFIX}JWT_SECRET_KEY, or give public keys with JWT_PUBLIC_KEYS or JWT_JWKS_FILE)`,
     );
   }
   if (typeof settings.storageDir !== 'string' || settings.storageDir === '') {
