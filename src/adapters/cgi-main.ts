@@ -10,6 +10,7 @@ import { serveCgi, type CgiEnv } from './cgi.js';
 
 const CONFIG_NAMES = ['bdfu.cfg', 'bdfu.json'];
 const SWEEP_ONE_REQUEST_IN = 100;
+const ANONYMIZE_ONE_REQUEST_IN = 200;
 
 const log = (error: unknown) => {
   process.stderr.write(`bdfu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -34,6 +35,9 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
     if (Math.random() * SWEEP_ONE_REQUEST_IN < 1) {
       const stale = settings.staleUploadSeconds;
       process.once('beforeExit', () => void store!.sweep(stale).catch(log));
+    }
+    if (Math.random() * ANONYMIZE_ONE_REQUEST_IN < 1) {
+      process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, log)));
     }
   } catch (error) {
     const failure = error instanceof ConfigError ? new HttpError(500, 'config_error', `bdfu is misconfigured: ${error.message}`) : error;

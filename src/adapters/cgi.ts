@@ -4,6 +4,7 @@ import { HttpError } from '../core/http-error.js';
 import { errorResponse } from '../core/respond.js';
 import type { CoreRequest, CoreResponse, Handler } from '../core/types.js';
 import { ExactLength } from './body-limit.js';
+import { slashRedirect } from './slash-redirect.js';
 import { writeBody } from './write-body.js';
 
 export type CgiEnv = Record<string, string | undefined>;
@@ -94,7 +95,9 @@ export async function serveCgi(app: Handler, env: CgiEnv, stdin: Readable, stdou
   let response: CoreResponse;
   try {
     request = cgiRequest(env, stdin);
-    response = await app(request);
+    const script = (env.SCRIPT_NAME ?? '').replace(/\/+$/, '');
+    const bare = env.PATH_INFO ? undefined : slashRedirect(request.method, script, script, env.QUERY_STRING ? `?${env.QUERY_STRING}` : '');
+    response = bare ?? (await app(request));
   } catch (error) {
     response = errorResponse(error, log);
   }

@@ -1,5 +1,6 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { scheduleAnonymize } from '../audit/auto.js';
 import { createApp } from '../core/app.js';
 import type { Settings } from '../config/settings.js';
 import { FsStore } from '../storage/fs-store.js';
@@ -68,6 +69,7 @@ export async function startServer(settings: Settings, options: ServerOptions = {
   const sweeper = setInterval(() => void store.sweep(settings.staleUploadSeconds).catch(() => undefined),
     Math.max(1, settings.staleUploadSeconds / 2) * 1000);
   sweeper.unref();
+  const stopAnonymizing = scheduleAnonymize(settings, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
 
   // Handlers still running (an upload removing its temporary file after being cut off, say).
   const handling = new Set<Promise<unknown>>();
@@ -119,6 +121,7 @@ export async function startServer(settings: Settings, options: ServerOptions = {
       (closing ??= (async () => {
         stopping = true;
         clearInterval(sweeper);
+        stopAnonymizing();
         for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

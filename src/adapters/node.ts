@@ -5,6 +5,7 @@ import { jsonResponse } from '../core/respond.js';
 import type { CoreRequest, Handler } from '../core/types.js';
 import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
+import { slashRedirect } from './slash-redirect.js';
 import { writeBody } from './write-body.js';
 
 /** Every header, repeats joined: Node would keep only the first Authorization and hide the rest. */
@@ -99,6 +100,12 @@ const UNREAD_BODY_GRACE_MS = 2000;
 
 export function nodeListener(app: Handler, settings: Settings): RequestListener {
   return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const redirect = slashRedirect(req.method ?? 'GET', settings.basePath.slice(0, -1), url.pathname, url.search);
+    if (redirect) {
+      res.writeHead(redirect.status, redirect.headers).end();
+      return;
+    }
     const coreRequest = toCoreRequest(req, res, settings);
     const responding = coreRequest
       ? app(coreRequest)

@@ -37,3 +37,11 @@ export function authorize(principal: Principal, action: Action, resource: Resour
   }
   if (!principal.scopes.has(needed)) throw insufficientScope(needed, action);
 }
+
+/** For what only an admin may see (the audit trail). */
+export function authorizeAdmin(principal: Principal, what: string): void {
+  if (principal.scopes.has('admin')) return;
+  throw new HttpError(403, 'insufficient_scope', `only a token with the 'admin' scope may ${what}`, {
+    headers: { 'www-authenticate': 'Bearer realm="bdfu", error="insufficient_scope", scope="admin"' },
+  });
+}

@@ -60,6 +60,28 @@ export function buildProgram(): Command {
       await upload(endpoint, token, file, options);
     });
 
+  const logs = program
+    .command('logs')
+    .description('show the audit trail: who uploaded, downloaded, deleted, shared, and what was refused')
+    .argument('[configuration]', 'a .cfg or .json settings file (default: $BDFU_SETTINGS)')
+    .option('--user <user>', 'only this user’s entries')
+    .option('--since <when>', 'only entries since a duration ago (7d, 12h, 30m) or a date (2026-11-01)')
+    .option('--action <action>', 'only this action (upload, download, delete, share, ...)')
+    .option('--json', 'one JSON entry a line')
+    .action(async (configuration: string | undefined, options: { user?: string; since?: string; action?: string; json?: boolean }) => {
+      const { showLogs } = await import('./logs.js');
+      await showLogs(configuration, options);
+    });
+  logs
+    .command('anonymize')
+    .description('remove user and address from entries older than a duration, keeping the entries')
+    .argument('[configuration]', 'a .cfg or .json settings file (default: $BDFU_SETTINGS)')
+    .requiredOption('--older-than <duration>', 'e.g. 30d, 12h, 2w')
+    .action(async (configuration: string | undefined, options: { olderThan: string }) => {
+      const { anonymizeLogs } = await import('./logs.js');
+      await anonymizeLogs(configuration, options);
+    });
+
   const fileCommand = (name: string, description: string) =>
     program
       .command(name)

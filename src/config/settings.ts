@@ -28,6 +28,7 @@ export interface Settings {
   cloudfrontPrivateKeyFile: string;
   cloudfrontDomain: string;
   cloudfrontUrlSeconds: number;
+  anonymizeAfterDays: number;
 }
 
 type Kind = 'string' | 'integer' | 'list';
@@ -103,6 +104,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'CDN mode: the distribution domain, e.g. `d111111abcdef8.cloudfront.net`; it serves STORAGE_DIR as `/<user>/<id>`.' },
   { key: 'CLOUDFRONT_URL_SECONDS', prop: 'cloudfrontUrlSeconds', kind: 'integer', default: 300, min: 1, max: 86400,
     doc: 'CDN mode: how long the CloudFront signed URL a download redirects to stays valid.' },
+  { key: 'ANONYMIZE_AFTER_DAYS', prop: 'anonymizeAfterDays', kind: 'integer', default: 30, min: 0, max: 36500,
+    doc: 'Audit entries older than this many days lose their user and address (at start, daily, and now and then under CGI); 0 keeps them.' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

@@ -4,6 +4,8 @@ import type { RouteDeps } from '../routes/deps.js';
 import { routeTable } from '../routes/table.js';
 import { FsStore } from '../storage/fs-store.js';
 import type { Store } from '../storage/store.js';
+import { recordRequest } from '../audit/record.js';
+import { HttpError } from './http-error.js';
 import { errorResponse } from './respond.js';
 import { createRouter } from './router.js';
 import type { CoreResponse, Handler } from './types.js';
@@ -39,15 +41,23 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     log,
   };
   const route = createRouter(routeTable(deps));
-  const app = async (req: Parameters<Handler>[0]) => {
+  const app = async (req: Parameters<Handler>[0]): Promise<CoreResponse> => {
+    // Requests that match no route are audited (they are all refused) under this name.
+    let action = 'request';
+    let response: CoreResponse;
+    let code: string | undefined;
     try {
       const { route: matched, params } = route(req.method, req.path);
+      action = matched.action;
       const handler = await matched.load();
-      const response = await handler(req, params);
-      return req.method === 'HEAD' ? withoutBody(response) : response;
+      response = await handler(req, params);
+      if (req.method === 'HEAD') response = withoutBody(response);
     } catch (error) {
-      return errorResponse(error, log);
+      code = error instanceof HttpError ? error.code : 'internal_error';
+      response = errorResponse(error, log);
     }
+    await recordRequest(settings.storageDir, req, action, { status: response.status, code }, log);
+    return response;
   };
   return Object.assign(app, { ready: deps.verify.ready });
 }

@@ -8,6 +8,8 @@ export interface Route {
   method: string;
   /** Segments: literals, `:name` for one segment, `*name` (last) for the rest of the path. */
   pattern: string;
+  /** The audit trail's name for what this route does (upload, download, delete, share, ...). */
+  action: string;
   /** Loads the handler; lazy so a CGI process only loads the code its request needs. */
   load: () => Promise<RouteHandler>;
 }

@@ -17,6 +17,17 @@ export interface CoreRequest {
    * so an adapter can answer `Expect: 100-continue` only for requests that will be served.
    */
   acceptBody?: () => void;
+  /** What routes learn for the audit trail (who, which file, how many bytes); the app writes the line. */
+  audit?: AuditFacts;
+}
+
+export interface AuditFacts {
+  user?: string;
+  /** Whose file it is, when that is not the user (admins, links). */
+  owner?: string;
+  id?: string;
+  name?: string;
+  bytes?: number;
 }
 
 export type ResponseBody = Readable | Uint8Array | string;

@@ -1,5 +1,6 @@
 import { authenticate } from '../auth/authenticate.js';
 import { authorize } from '../auth/policy.js';
+import { noteAudit } from '../core/audit-facts.js';
 import type { RouteHandler } from '../core/router.js';
 import type { RouteDeps } from './deps.js';
 import { notFound } from './file-response.js';
@@ -10,6 +11,8 @@ export function createFilesDeleteHandler(deps: RouteDeps): RouteHandler {
     const user = params.user!;
     const id = params.id!;
     authorize(await authenticate(req, deps.verify), 'delete', { owner: user, id });
+    const record = await deps.store.stat(user, id);
+    noteAudit(req, { owner: user, id, ...(record ? { name: record.name, bytes: record.size } : {}) });
     if (!(await deps.store.remove(user, id))) throw notFound();
     return { status: 204, headers: { 'cache-control': 'no-store' } };
   };

@@ -2,6 +2,7 @@ import { authenticate } from '../auth/authenticate.js';
 import { authorizeLink } from '../auth/link-policy.js';
 import { authorize } from '../auth/policy.js';
 import { linkKey } from '../auth/signed-link.js';
+import { noteAudit } from '../core/audit-facts.js';
 import { cdnEnabled } from '../config/cdn-settings.js';
 import type { RouteHandler, RouteParams } from '../core/router.js';
 import type { CoreRequest, CoreResponse } from '../core/types.js';
@@ -48,6 +49,7 @@ export function createFilesGetHandler(deps: RouteDeps, options: { byName: boolea
     const usesLink = !options.byName && (query.has('signature') || query.has('expires') || query.has('token'));
     const record = usesLink ? await viaLink(req, params.user!, params.id!) : await viaBearer(req, params);
     if (!record) throw notFound();
+    noteAudit(req, { owner: record.user, id: record.id, name: record.name, bytes: record.size });
     if (cdnEnabled(deps.settings)) return redirectToCdn(await cdn(), record, deps.settings.cloudfrontUrlSeconds);
     return fileResponse(req, deps.store, record);
   };

@@ -1,6 +1,7 @@
 import { authenticate } from '../auth/authenticate.js';
 import { authorize } from '../auth/policy.js';
 import { linkKey, signLink } from '../auth/signed-link.js';
+import { noteAudit } from '../core/audit-facts.js';
 import { HttpError } from '../core/http-error.js';
 import type { RouteHandler } from '../core/router.js';
 import { jsonResponse } from '../core/respond.js';
@@ -54,7 +55,9 @@ export function createShareHandler(deps: RouteDeps): RouteHandler {
     authorize(await authenticate(req, deps.verify), 'share', { owner: user, id });
     req.acceptBody?.();
     const seconds = await requestedSeconds(req, deps.settings.signedLinkMaxSeconds);
-    if (!(await deps.store.stat(user, id))) throw notFound();
+    const record = await deps.store.stat(user, id);
+    if (!record) throw notFound();
+    noteAudit(req, { owner: user, id, name: record.name });
     const expires = Math.floor(Date.now() / 1000) + seconds;
     const { signature } = signLink(key, 'GET', filePath(user, id), expires);
     const url = `${fileUrl(req.baseUrl, user, id)}?expires=${expires}&signature=${signature}`;

@@ -11,14 +11,18 @@ export function routeTable(deps: RouteDeps): Route[] {
   const list = lazy(async () => (await import('./files-list.js')).createFilesListHandler(deps));
   const users = lazy(async () => (await import('./files-list.js')).createUsersListHandler(deps));
   return [
-    { method: 'POST', pattern: '/upload', load: lazy(async () => (await import('./upload.js')).createUploadHandler(deps)) },
-    { method: 'GET', pattern: '/files/', load: users },
-    { method: 'GET', pattern: '/files', load: users },
-    { method: 'GET', pattern: '/files/:user/', load: list },
-    { method: 'GET', pattern: '/files/:user', load: list },
-    { method: 'GET', pattern: '/files/:user/by-name/:name', load: lazy(async () => (await import('./files-get.js')).createFilesGetHandler(deps, { byName: true })) },
-    { method: 'GET', pattern: '/files/:user/:id', load: lazy(async () => (await import('./files-get.js')).createFilesGetHandler(deps, { byName: false })) },
-    { method: 'DELETE', pattern: '/files/:user/:id', load: lazy(async () => (await import('./files-delete.js')).createFilesDeleteHandler(deps)) },
-    { method: 'POST', pattern: '/files/:user/:id/share', load: lazy(async () => (await import('./share.js')).createShareHandler(deps)) },
+    { method: 'POST', pattern: '/upload', action: 'upload', load: lazy(async () => (await import('./upload.js')).createUploadHandler(deps)) },
+    { method: 'GET', pattern: '/files/', action: 'users', load: users },
+    { method: 'GET', pattern: '/files', action: 'users', load: users },
+    { method: 'GET', pattern: '/files/:user/', action: 'list', load: list },
+    { method: 'GET', pattern: '/files/:user', action: 'list', load: list },
+    { method: 'GET', pattern: '/files/:user/by-name/:name', action: 'download', load: lazy(async () => (await import('./files-get.js')).createFilesGetHandler(deps, { byName: true })) },
+    { method: 'GET', pattern: '/files/:user/:id', action: 'download', load: lazy(async () => (await import('./files-get.js')).createFilesGetHandler(deps, { byName: false })) },
+    { method: 'DELETE', pattern: '/files/:user/:id', action: 'delete', load: lazy(async () => (await import('./files-delete.js')).createFilesDeleteHandler(deps)) },
+    { method: 'POST', pattern: '/files/:user/:id/share', action: 'share', load: lazy(async () => (await import('./share.js')).createShareHandler(deps)) },
+    { method: 'GET', pattern: '/', action: 'page', load: lazy(async () => (await import('./ui.js')).createPageHandler({ atUi: false })) },
+    { method: 'GET', pattern: '/ui/', action: 'page', load: lazy(async () => (await import('./ui.js')).createPageHandler({ atUi: true })) },
+    { method: 'GET', pattern: '/ui/:asset', action: 'page', load: lazy(async () => (await import('./ui.js')).createAssetHandler()) },
+    { method: 'GET', pattern: '/audit', action: 'audit', load: lazy(async () => (await import('./audit.js')).createAuditHandler(deps)) },
   ];
 }

@@ -1,6 +1,7 @@
 import { authenticate } from '../auth/authenticate.js';
 import { hashDownloadToken, newDownloadToken } from '../auth/download-token.js';
 import { authorize } from '../auth/policy.js';
+import { noteAudit } from '../core/audit-facts.js';
 import type { RouteHandler } from '../core/router.js';
 import { HttpError } from '../core/http-error.js';
 import { jsonResponse } from '../core/respond.js';
@@ -64,6 +65,7 @@ export function createUploadHandler(deps: RouteDeps): RouteHandler {
           return { downloadTokenHash: hashDownloadToken(downloadToken) };
         },
       });
+      noteAudit(req, { id: record.id, name: record.name, bytes: record.size });
       const answer = downloadToken ? { ...publicRecord(record), downloadToken } : publicRecord(record);
       return jsonResponse(201, answer, { location: fileUrl(req.baseUrl, record.user, record.id) });
     } finally {

@@ -51,6 +51,7 @@ function dispositionName(header: unknown): string {
  * links and the CLI. One suite, run once per hosting mode.
  */
 export function filesSuite(t: Test, target: () => Target): void {
+  const cli: typeof bdfu = (args, options) => (target().cli ?? bdfu)(args, options);
   const fileUrl = (user: string, id: string) => `${target().baseUrl}files/${encodeURIComponent(user)}/${id}`;
   const tokenFor = (user: string, scope?: string) => scopedToken(user, target().secret, scope);
 
@@ -123,10 +124,10 @@ export function filesSuite(t: Test, target: () => Target): void {
     const deleteOnly = await tokenFor('olga', 'delete');
     t.equal((await http(url, { headers: bearer(deleteOnly) })).json.code, 'insufficient_scope', 'delete cannot read');
     t.ok(existsSync(join(target().storageDir, 'olga', up.json.id)), 'nothing was deleted by refused requests');
-    const gen = await bdfu(['gen-token', '--scope', 'upload read', 'olga', target().secret]);
+    const gen = await cli(['gen-token', '--scope', 'upload read', 'olga', target().secret]);
     t.equal(gen.code, 0, gen.stderr);
     t.equal((await http(url, { headers: bearer(gen.stdout.trim()) })).status, 200, 'bdfu gen-token --scope "upload read" reads');
-    const bad = await bdfu(['gen-token', '--scope', 'read sudo', 'olga', target().secret]);
+    const bad = await cli(['gen-token', '--scope', 'read sudo', 'olga', target().secret]);
     t.equal(bad.code, 1);
     t.match(bad.stderr, /^bdfu: unknown scope sudo/);
   });
@@ -391,9 +392,9 @@ export function filesSuite(t: Test, target: () => Target): void {
     const url = fileUrl('signer', up.json.id);
     const path = `/files/signer/${up.json.id}`;
 
-    const cli = await bdfu(['sign-url', baseUrl, owner, `signer/${up.json.id}`, '--expires-in', '3600']);
-    t.equal(cli.code, 0, cli.stderr);
-    const link = cli.stdout.trim();
+    const signed = await cli(['sign-url', baseUrl, owner, `signer/${up.json.id}`, '--expires-in', '3600']);
+    t.equal(signed.code, 0, signed.stderr);
+    const link = signed.stdout.trim();
     t.match(link, new RegExp(`^${url.replace(/[.?]/g, '\\$&')}\\?expires=\\d+&signature=[A-Za-z0-9_-]{43}$`), 'bdfu sign-url prints a URL on the mount point');
     const expires = Number(new URL(link).searchParams.get('expires'));
     t.ok(Math.abs(expires - (now() + 3600)) < 60, 'expires in an hour');
@@ -466,47 +467,47 @@ export function filesSuite(t: Test, target: () => Target): void {
     const work = mkdtempSync(join(tmpdir(), 'bdfu-cli-'));
     const data = randomBytes(300_000);
     writeFileSync(join(work, 'big.bin'), data);
-    const up = await bdfu(['upload', baseUrl, token, join(work, 'big.bin')]);
+    const up = await cli(['upload', baseUrl, token, join(work, 'big.bin')]);
     const id = up.stdout.trim();
     t.match(id, ID);
 
     writeFileSync(join(work, 'note.txt'), 'a short note\n');
-    const noteId = (await bdfu(['upload', baseUrl, token, join(work, 'note.txt')])).stdout.trim();
-    const toStdout = await bdfu(['download', baseUrl, token, `clier/${noteId}`]);
+    const noteId = (await cli(['upload', baseUrl, token, join(work, 'note.txt')])).stdout.trim();
+    const toStdout = await cli(['download', baseUrl, token, `clier/${noteId}`]);
     t.equal(toStdout.code, 0, toStdout.stderr);
     t.equal(toStdout.stdout, 'a short note\n', 'without -o the file goes to stdout');
     const out = join(work, 'out.bin');
-    const fresh = await bdfu(['download', baseUrl, token, `clier/${id}`, '-o', out, '--json']);
+    const fresh = await cli(['download', baseUrl, token, `clier/${id}`, '-o', out, '--json']);
     t.equal(fresh.code, 0, fresh.stderr);
     t.ok(readFileSync(out).equals(data), '-o writes the file');
     t.same(JSON.parse(fresh.stdout), { user: 'clier', id, file: out, size: data.length, sha256: sha256(data), resumedFrom: 0 });
 
     writeFileSync(out, data.subarray(0, 123_456));
-    const resumed = await bdfu(['download', baseUrl, token, `clier/${id}`, '-o', out, '--json']);
+    const resumed = await cli(['download', baseUrl, token, `clier/${id}`, '-o', out, '--json']);
     t.equal(resumed.code, 0, resumed.stderr);
     t.equal(JSON.parse(resumed.stdout).resumedFrom, 123_456, 'a partial file is resumed with Range');
     t.ok(readFileSync(out).equals(data), 'and ends up whole');
-    const complete = await bdfu(['download', baseUrl, token, `clier/${id}`, '-o', out, '--json']);
+    const complete = await cli(['download', baseUrl, token, `clier/${id}`, '-o', out, '--json']);
     t.equal(complete.code, 0, complete.stderr);
     t.equal(JSON.parse(complete.stdout).resumedFrom, data.length, 'a complete file is left as it is');
     const corrupt = Buffer.from(data.subarray(0, 1000));
     corrupt[0] = corrupt[0]! ^ 0xff;
     writeFileSync(out, corrupt);
-    const bad = await bdfu(['download', baseUrl, token, `clier/${id}`, '-o', out]);
+    const bad = await cli(['download', baseUrl, token, `clier/${id}`, '-o', out]);
     t.equal(bad.code, 1, 'a partial file that differs is caught by the sha256 check (proof that only the rest was fetched)');
     t.match(bad.stderr, /^bdfu: download failed: .* does not match the server's sha256/);
     t.equal(bad.stderr.trim().split('\n').length, 1, 'one line');
     writeFileSync(out, Buffer.concat([data, Buffer.from('extra')]));
-    const larger = await bdfu(['download', baseUrl, token, `clier/${id}`, '-o', out]);
+    const larger = await cli(['download', baseUrl, token, `clier/${id}`, '-o', out]);
     t.equal(larger.code, 1);
     t.match(larger.stderr, /larger than the file on the server/);
 
-    const ls = await bdfu(['ls', baseUrl, token]);
+    const ls = await cli(['ls', baseUrl, token]);
     t.equal(ls.code, 0, ls.stderr);
     t.match(ls.stdout, new RegExp(`^${noteId}\t13\t\\S+\tnote\\.txt\n${id}\t${data.length}\t\\S+\tbig\\.bin\n$`), 'ls: id, size, time, name (of the token\'s user), newest first');
-    const lsJson = await bdfu(['ls', baseUrl, token, 'clier', '--json']);
+    const lsJson = await cli(['ls', baseUrl, token, 'clier', '--json']);
     t.equal(JSON.parse(lsJson.stdout).files[1].id, id, 'ls --json');
-    const signJson = await bdfu(['sign-url', baseUrl, token, `clier/${id}`, '--expires-in', '60', '--json']);
+    const signJson = await cli(['sign-url', baseUrl, token, `clier/${id}`, '--expires-in', '60', '--json']);
     t.match(JSON.parse(signJson.stdout), { url: /expires=\d+&signature=/, expires: /^\d{4}-/ }, 'sign-url --json');
 
     const failures: Array<[string[], RegExp]> = [
@@ -521,15 +522,15 @@ export function filesSuite(t: Test, target: () => Target): void {
       [['sign-url', 'http://127.0.0.1:1/', token, `clier/${id}`], /^bdfu: cannot reach http:\/\/127\.0\.0\.1:1/],
     ];
     for (const [args, message] of failures) {
-      const res = await bdfu(args);
+      const res = await cli(args);
       t.equal(res.code, 1, `${args[0]} ${args.slice(3).join(' ')}: exits 1`);
       t.match(res.stderr, message, `${args[0]}: ${message.source.slice(0, 40)}`);
       t.notMatch(res.stderr, /\n    at /, 'no stack trace');
     }
-    const rm = await bdfu(['rm', baseUrl, token, `clier/${id}`, '--json']);
+    const rm = await cli(['rm', baseUrl, token, `clier/${id}`, '--json']);
     t.equal(rm.code, 0, rm.stderr);
     t.same(JSON.parse(rm.stdout), { deleted: true, user: 'clier', id });
-    const rmAgain = await bdfu(['rm', baseUrl, token, `clier/${id}`]);
+    const rmAgain = await cli(['rm', baseUrl, token, `clier/${id}`]);
     t.equal(rmAgain.code, 1);
     t.equal(rmAgain.stderr, 'bdfu: rm failed: HTTP 404: no such file\n', 'one clear line');
   });

@@ -4,11 +4,11 @@ import { HttpError } from '../../src/core/http-error.js';
 
 const handler = async () => async () => ({ status: 200, headers: {} });
 const routes: Route[] = [
-  { method: 'POST', pattern: '/upload', load: handler },
-  { method: 'GET', pattern: '/files/:user/:id', load: handler },
-  { method: 'DELETE', pattern: '/files/:user/:id', load: handler },
-  { method: 'GET', pattern: '/files/:user/by-name/*name', load: handler },
-  { method: 'GET', pattern: '/', load: handler },
+  { method: 'POST', pattern: '/upload', action: 'test', load: handler },
+  { method: 'GET', pattern: '/files/:user/:id', action: 'test', load: handler },
+  { method: 'DELETE', pattern: '/files/:user/:id', action: 'test', load: handler },
+  { method: 'GET', pattern: '/files/:user/by-name/*name', action: 'test', load: handler },
+  { method: 'GET', pattern: '/', action: 'test', load: handler },
 ];
 const route = createRouter(routes);
 const fails = (method: string, path: string, status: number, code: string) =>

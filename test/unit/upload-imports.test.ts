@@ -28,3 +28,12 @@ t.test('an upload (what every CGI upload request loads) does not load the downlo
   const core = staticGraph('src/core/app.ts');
   t.notOk([...core].some((m) => m.startsWith('routes/files') || m === 'routes/share.ts' || m.startsWith('cdn/')), 'the app loads routes only lazily');
 });
+
+t.test('the web page and most of the audit code load only when asked for', async (t) => {
+  const upload = new Set([...staticGraph('src/core/app.ts'), ...staticGraph('src/routes/upload.ts'), ...staticGraph('src/adapters/cgi-main.ts')]);
+  t.ok(upload.has('audit/append.ts'), 'the audit writer is on the upload path (it writes the line)');
+  for (const module of ['ui/assets.generated.ts', 'routes/ui.ts', 'routes/audit.ts', 'audit/anonymize.ts', 'audit/query.ts', 'audit/auto.ts']) {
+    t.notOk(upload.has(module), `not ${module}`);
+  }
+  t.same([...upload].filter((m) => m.startsWith('audit/')).sort(), ['audit/append.ts', 'audit/entry.ts', 'audit/record.ts'], 'three small audit modules');
+});

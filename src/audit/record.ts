@@ -1,0 +1,44 @@
+import type { CoreRequest } from '../core/types.js';
+import { appendEntry } from './append.js';
+import type { AuditEntry } from './entry.js';
+
+/** Actions written to the trail when they succeed; every refused or failed request is written too. */
+const RECORDED_ON_SUCCESS = new Set(['upload', 'download', 'delete', 'share']);
+
+export interface Outcome {
+  status: number;
+  /** The error code, for 4xx and 5xx answers. */
+  code?: string;
+}
+
+/** The entry for one answered request, or undefined when the trail does not keep it. */
+export function auditEntry(req: CoreRequest, action: string, outcome: Outcome, now = new Date()): AuditEntry | undefined {
+  const refused = outcome.status >= 400 && outcome.status < 500;
+  const failed = outcome.status >= 500;
+  if (!refused && !failed && (req.method === 'HEAD' || !RECORDED_ON_SUCCESS.has(action))) return undefined;
+  const facts = req.audit ?? {};
+  const entry: AuditEntry = {
+    time: now.toISOString(),
+    user: facts.user ?? null,
+    address: req.remoteAddress || null,
+    action,
+    outcome: refused ? 'refused' : failed ? 'failed' : 'ok',
+  };
+  if (facts.owner !== undefined && facts.owner !== entry.user) entry.owner = facts.owner;
+  if (outcome.code !== undefined && (refused || failed)) entry.code = outcome.code;
+  if (facts.id !== undefined) entry.id = facts.id;
+  if (facts.name !== undefined) entry.name = facts.name;
+  if (facts.bytes !== undefined) entry.bytes = facts.bytes;
+  return entry;
+}
+
+/** Writes the request's line, if the trail keeps it. A trail that cannot be written is reported, never fatal. */
+export async function recordRequest(storageDir: string, req: CoreRequest, action: string, outcome: Outcome, log: (e: unknown) => void): Promise<void> {
+  const entry = auditEntry(req, action, outcome);
+  if (!entry) return;
+  try {
+    await appendEntry(storageDir, entry);
+  } catch (error) {
+    log(new Error(`cannot write the audit trail in ${storageDir}: ${(error as Error).message}`));
+  }
+}

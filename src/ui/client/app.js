@@ -1,0 +1,449 @@
+// bdfu's web page. Plain JavaScript, no libraries, no build step beyond embedding.
+// Every URL is relative to the endpoint (read from <meta name="bdfu-endpoint">), so the page
+// works under any mount point. File names are only ever set as text, never as HTML.
+
+const TOKEN_KEY = 'bdfu.token';
+const endpoint = new URL(document.querySelector('meta[name="bdfu-endpoint"]').content, location.href);
+const $ = (id) => document.getElementById(id);
+
+const state = { token: '', claims: null, viewing: '', shownUser: '', expiryTimer: 0 };
+
+// ---------- small helpers ----------
+
+function el(tag, props = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'text') node.textContent = value;
+    else if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function humanBytes(n) {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${i === 0 ? n : n.toFixed(n < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+function humanTime(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+function say(message) {
+  $('status').textContent = message;
+}
+
+const api = (path) => new URL(path, endpoint);
+const userPath = (user) => `files/${encodeURIComponent(user)}/`;
+const filePath = (user, id) => `${userPath(user)}${encodeURIComponent(id)}`;
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function apiError(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // not JSON: a proxy's page, say
+  }
+  return new ApiError(response.status, body?.code ?? '', body?.error ?? `${response.status} ${response.statusText}`);
+}
+
+async function call(method, path, options = {}) {
+  const headers = { authorization: `Bearer ${state.token}`, ...(options.headers ?? {}) };
+  const response = await fetch(api(path), { method, headers, body: options.body, cache: 'no-store', credentials: 'omit' });
+  if (!response.ok) throw await apiError(response);
+  return response;
+}
+
+/** A token problem sends the user back to the sign-in form; anything else is said in the status line. */
+function report(error, doing) {
+  if (error instanceof ApiError && error.status === 401) {
+    signOut(error.code === 'token_expired' ? 'Your token has expired. Paste a new one to continue.' : `The server did not accept your token: ${error.message}`);
+    return;
+  }
+  say(`Could not ${doing}: ${error.message}`);
+}
+
+// ---------- signing in ----------
+
+function decodeClaims(token) {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'));
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))));
+    return typeof claims === 'object' && claims !== null ? claims : null;
+  } catch {
+    return null;
+  }
+}
+
+const scopesOf = (claims) => new Set(typeof claims.scope === 'string' ? claims.scope.split(/\s+/) : ['upload']);
+const userOf = (claims) => (typeof claims.user === 'string' ? claims.user : typeof claims.sub === 'string' ? claims.sub : '');
+const isExpired = (claims) => typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now();
+
+function showSignIn(reason) {
+  $('who').hidden = true;
+  for (const id of ['upload', 'files', 'audit']) $(id).hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in-reason').textContent = reason ?? '';
+  $('token-input').value = '';
+  $('token-input').focus();
+}
+
+function signOut(reason) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  clearTimeout(state.expiryTimer);
+  state.token = '';
+  state.claims = null;
+  say('');
+  showSignIn(reason);
+}
+
+/** The claims are read for display only: the server checks the token on every request. */
+function signIn(token) {
+  token = token.trim();
+  const claims = decodeClaims(token);
+  if (!claims || !userOf(claims)) {
+    signOut('That is not a bdfu token (a long text in three parts separated by dots). Check that you copied all of it.');
+    return;
+  }
+  if (isExpired(claims)) {
+    signOut('This token has expired. Ask for a new one and paste it here.');
+    return;
+  }
+  // Another person's uploads are not this one's business; one's own failed ones stay, to retry.
+  if (state.shownUser !== userOf(claims)) $('uploads').replaceChildren();
+  state.shownUser = userOf(claims);
+  sessionStorage.setItem(TOKEN_KEY, token);
+  state.token = token;
+  state.claims = claims;
+  clearTimeout(state.expiryTimer);
+  if (typeof claims.exp === 'number') {
+    // setTimeout cannot wait longer than about 24 days.
+    const wait = Math.min(claims.exp * 1000 - Date.now(), 2 ** 31 - 1);
+    state.expiryTimer = setTimeout(() => signOut('Your token has expired. Paste a new one to continue.'), wait);
+  }
+  const scopes = scopesOf(claims);
+  $('sign-in').hidden = true;
+  $('who').hidden = false;
+  $('who-name').textContent = userOf(claims) + (scopes.has('admin') ? ' (admin)' : '');
+  $('upload').hidden = !scopes.has('upload') && !scopes.has('admin');
+  $('files').hidden = false;
+  $('audit').hidden = !scopes.has('admin');
+  state.viewing = userOf(claims);
+  say(`Signed in as ${userOf(claims)}.`);
+  void showFiles();
+  if (scopes.has('admin')) {
+    void loadUsers();
+    void showAudit();
+  }
+}
+
+function tokenFromFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('token');
+  if (token === null) return null;
+  // Out of the address bar and the history, so it is not shared or bookmarked by accident.
+  history.replaceState(null, '', location.pathname + location.search);
+  return token;
+}
+
+// ---------- uploads ----------
+
+function uploadItem(file) {
+  const bar = el('progress', { max: '100', value: '0', 'aria-label': `Progress of ${file.name}` });
+  const info = el('span', { class: 'info', text: 'Waiting…' });
+  const cancel = el('button', { type: 'button', text: 'Cancel', 'aria-label': `Cancel upload of ${file.name}` });
+  const retry = el('button', { type: 'button', text: 'Retry', hidden: '', 'aria-label': `Retry upload of ${file.name}` });
+  const li = el('li', {}, [
+    el('span', { class: 'name', text: file.name }),
+    el('span', { class: 'buttons' }, [cancel, retry]),
+    bar,
+    info,
+  ]);
+  const item = { file, li, bar, info, cancel, retry, xhr: null };
+  cancel.addEventListener('click', () => item.xhr?.abort());
+  retry.addEventListener('click', () => send(item));
+  return item;
+}
+
+function failureReason(status, body) {
+  const code = body?.code ?? '';
+  const message = body?.error ?? '';
+  if (status === 413 || code.includes('too_large')) return `Too large: ${message || 'the server refused a file this big.'}`;
+  if (code === 'token_expired') return 'Your token has expired: sign in with a new one, then retry.';
+  if (status === 401) return `Your token was refused: ${message}`;
+  if (status === 403) return `Not allowed: ${message}`;
+  if (status === 507) return 'The server is out of space.';
+  if (status >= 500) return `Server error (${status}): ${message || 'try again later.'}`;
+  return message || `Failed with status ${status}.`;
+}
+
+function settle(item, outcome, text) {
+  item.li.className = outcome;
+  item.info.textContent = text;
+  item.cancel.hidden = true;
+  item.retry.hidden = outcome === 'done';
+  item.xhr = null;
+}
+
+/** XMLHttpRequest, because fetch cannot report upload progress. */
+function send(item) {
+  const xhr = new XMLHttpRequest();
+  item.xhr = xhr;
+  item.li.className = 'sending';
+  item.cancel.hidden = false;
+  item.retry.hidden = true;
+  item.bar.value = 0;
+  item.info.textContent = 'Starting…';
+  const started = performance.now();
+  xhr.open('POST', api('upload'));
+  xhr.setRequestHeader('authorization', `Bearer ${state.token}`);
+  xhr.upload.addEventListener('progress', (event) => {
+    if (!event.lengthComputable) return;
+    const percent = Math.floor((event.loaded / event.total) * 100);
+    const seconds = (performance.now() - started) / 1000;
+    item.bar.value = percent;
+    item.info.textContent = `${percent} % · ${humanBytes(event.loaded)} of ${humanBytes(event.total)}` +
+      (seconds > 0.2 ? ` · ${humanBytes(event.loaded / seconds)}/s` : '');
+  });
+  xhr.addEventListener('load', () => {
+    let body = null;
+    try {
+      body = JSON.parse(xhr.responseText);
+    } catch {
+      // not JSON
+    }
+    if (xhr.status === 201) {
+      const seconds = Math.max((performance.now() - started) / 1000, 0.001);
+      item.bar.value = 100;
+      settle(item, 'done', `100 % · uploaded ${humanBytes(item.file.size)} at ${humanBytes(item.file.size / seconds)}/s`);
+      say(`Uploaded ${item.file.name}.`);
+      void showFiles();
+      return;
+    }
+    settle(item, 'failed', failureReason(xhr.status, body));
+    say(`Upload of ${item.file.name} failed.`);
+    if (body?.code === 'token_expired') signOut('Your token has expired. Paste a new one, then retry the uploads that failed.');
+  });
+  xhr.addEventListener('error', () => {
+    settle(item, 'failed', 'The connection failed (network down, or the server closed it).');
+    say(`Upload of ${item.file.name} failed.`);
+  });
+  xhr.addEventListener('abort', () => {
+    settle(item, 'failed', 'Cancelled.');
+    say(`Cancelled the upload of ${item.file.name}.`);
+  });
+  const form = new FormData();
+  form.append('file', item.file, item.file.name);
+  xhr.send(form);
+}
+
+function uploadAll(files) {
+  for (const file of files) {
+    const item = uploadItem(file);
+    $('uploads').prepend(item.li);
+    send(item);
+  }
+  if (files.length) say(`Uploading ${files.length} file${files.length === 1 ? '' : 's'}…`);
+}
+
+// ---------- the file list ----------
+
+async function download(user, record, button) {
+  button.disabled = true;
+  try {
+    const response = await call('GET', filePath(user, record.id));
+    const url = URL.createObjectURL(await response.blob());
+    const link = el('a', { href: url, download: record.name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    say(`Downloaded ${record.name}.`);
+  } catch (error) {
+    report(error, `download ${record.name}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function share(user, record) {
+  try {
+    const expiresIn = Number($('share-lifetime').value);
+    const response = await call('POST', `${filePath(user, record.id)}/share`, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ expiresIn }),
+    });
+    const { url, expires } = await response.json();
+    $('share-output').hidden = false;
+    $('share-url').value = url;
+    try {
+      await navigator.clipboard.writeText(url);
+      say(`Copied a link to ${record.name} to the clipboard; it works until ${humanTime(expires)}.`);
+    } catch {
+      $('share-url').select();
+      say(`A link to ${record.name}, valid until ${humanTime(expires)}, is below: copy it from there.`);
+    }
+  } catch (error) {
+    report(error, `make a link to ${record.name}`);
+  }
+}
+
+async function remove(user, record) {
+  if (!confirm(`Delete ${record.name}? This cannot be undone.`)) return;
+  try {
+    await call('DELETE', filePath(user, record.id));
+    say(`Deleted ${record.name}.`);
+    await showFiles();
+    $('refresh').focus();
+  } catch (error) {
+    report(error, `delete ${record.name}`);
+  }
+}
+
+function fileRow(user, record, scopes) {
+  const admin = scopes.has('admin');
+  const actions = el('td', { class: 'actions' });
+  if (admin || scopes.has('read')) {
+    const get = el('button', { type: 'button', text: 'Download', 'aria-label': `Download ${record.name}` });
+    get.addEventListener('click', () => download(user, record, get));
+    actions.append(get, el('button', { type: 'button', text: 'Copy link', 'aria-label': `Copy a share link to ${record.name}`, onclick: () => share(user, record) }));
+  }
+  if (admin || scopes.has('delete')) {
+    actions.append(el('button', { type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete ${record.name}`, onclick: () => remove(user, record) }));
+  }
+  return el('tr', {}, [
+    el('td', { class: 'name', text: record.name }),
+    el('td', { class: 'num', text: humanBytes(record.size) }),
+    el('td', { text: humanTime(record.uploaded) }),
+    actions,
+  ]);
+}
+
+async function showFiles() {
+  if (!state.claims) return;
+  const user = state.viewing;
+  const scopes = scopesOf(state.claims);
+  const tbody = $('file-table').querySelector('tbody');
+  $('files-title').textContent = user === userOf(state.claims) ? 'Your files' : `Files of ${user}`;
+  if (!scopes.has('read') && !scopes.has('admin')) {
+    tbody.replaceChildren();
+    $('files-note').hidden = false;
+    $('files-note').textContent = 'This token may upload only. To see, download or delete your files, ask for a token with the read scope.';
+    $('files-empty').hidden = true;
+    return;
+  }
+  $('files-note').hidden = true;
+  try {
+    const { files } = await (await call('GET', userPath(user))).json();
+    tbody.replaceChildren(...files.map((record) => fileRow(user, record, scopes)));
+    $('files-empty').hidden = files.length > 0;
+  } catch (error) {
+    report(error, 'list the files');
+  }
+}
+
+async function loadUsers() {
+  try {
+    const { users } = await (await call('GET', 'files/')).json();
+    const select = $('user-select');
+    const own = userOf(state.claims);
+    const all = users.includes(own) ? users : [own, ...users];
+    select.replaceChildren(...all.map((user) => el('option', { value: user, text: user })));
+    select.value = state.viewing;
+    $('admin-users').hidden = false;
+  } catch (error) {
+    report(error, 'list the users');
+  }
+}
+
+// ---------- the audit trail (admins) ----------
+
+async function showAudit() {
+  const query = new URLSearchParams();
+  const user = $('audit-user').value.trim();
+  if (user) query.set('user', user);
+  if ($('audit-action').value) query.set('action', $('audit-action').value);
+  if ($('audit-since').value) query.set('since', $('audit-since').value);
+  try {
+    const { entries } = await (await call('GET', `audit?${query}`)).json();
+    const rows = entries.map((entry) =>
+      el('tr', { class: entry.outcome === 'ok' ? '' : 'refused' }, [
+        el('td', { text: humanTime(entry.time) }),
+        el('td', { text: entry.user ?? (entry.anonymized ? '(anonymized)' : '—') }),
+        el('td', { text: entry.address ?? '—' }),
+        el('td', { text: entry.action }),
+        el('td', { text: entry.outcome + (entry.code ? ` (${entry.code})` : '') }),
+        el('td', { text: [entry.owner ? `${entry.owner}/` : '', entry.name ?? entry.id ?? '', entry.bytes !== undefined ? ` · ${humanBytes(entry.bytes)}` : ''].join('') }),
+      ]));
+    $('audit-table').querySelector('tbody').replaceChildren(...rows);
+  } catch (error) {
+    report(error, 'read the audit trail');
+  }
+}
+
+// ---------- wiring ----------
+
+function wire() {
+  $('sign-in-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    signIn($('token-input').value);
+  });
+  $('sign-out').addEventListener('click', () => signOut('Signed out.'));
+  $('pick').addEventListener('change', () => {
+    uploadAll([...$('pick').files]);
+    $('pick').value = '';
+  });
+  const drop = $('drop');
+  for (const type of ['dragenter', 'dragover']) {
+    drop.addEventListener(type, (event) => {
+      event.preventDefault();
+      drop.classList.add('over');
+    });
+  }
+  for (const type of ['dragleave', 'drop']) drop.addEventListener(type, () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (event) => {
+    event.preventDefault();
+    uploadAll([...(event.dataTransfer?.files ?? [])]);
+  });
+  // A file dropped beside the zone must not make the browser navigate away from the page.
+  window.addEventListener('dragover', (event) => event.preventDefault());
+  window.addEventListener('drop', (event) => event.preventDefault());
+  // A sign-in link opened in a tab that already shows the page only changes the fragment.
+  window.addEventListener('hashchange', () => {
+    const token = tokenFromFragment();
+    if (token) signIn(token);
+  });
+  $('refresh').addEventListener('click', () => void showFiles());
+  $('user-select').addEventListener('change', () => {
+    state.viewing = $('user-select').value;
+    void showFiles();
+  });
+  $('audit-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void showAudit();
+  });
+}
+
+wire();
+const linked = tokenFromFragment();
+const kept = linked ?? sessionStorage.getItem(TOKEN_KEY);
+if (kept) signIn(kept);
+else showSignIn();

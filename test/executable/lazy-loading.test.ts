@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { makeFixture } from '../helpers/fixture.js';
+import { multipart } from '../helpers/http.js';
+import { originalToken } from '../helpers/original-token.js';
+import { run } from '../helpers/run.js';
+import { buildTracedBundle } from '../helpers/traced-bundle.js';
+
+// Every CGI request starts the executable anew: its bundle must evaluate only the modules the
+// request needs. esbuild puts all modules in one CommonJS file; these tests check that its lazy
+// initialisers keep `await import()` lazy, by recording which modules' top-level code ran.
+
+const work = mkdtempSync(join(tmpdir(), 'bdfu-lazy-'));
+t.teardown(() => rmSync(work, { recursive: true, force: true }));
+const { bundle, preload } = await buildTracedBundle(work);
+const fixture = makeFixture('lazy');
+
+async function evaluated(args: string[], env: Record<string, string> = {}, input: Buffer | string = ''): Promise<{ modules: string[]; stdout: string }> {
+  const trace = join(work, `trace-${Math.random().toString(36).slice(2)}.json`);
+  const ran = await run(process.execPath, ['--require', preload, bundle, ...args], { env: { ...env, BDFU_TRACE_FILE: trace }, input });
+  return { modules: JSON.parse(readFileSync(trace, 'utf8')) as string[], stdout: ran.stdout };
+}
+
+const cgiEnv = (method: string, extra: Record<string, string> = {}) => ({
+  GATEWAY_INTERFACE: 'CGI/1.1',
+  REQUEST_METHOD: method,
+  PATH_INFO: '/upload',
+  BDFU_SETTINGS: fixture.config,
+  ...extra,
+});
+
+const CLI_ONLY = [
+  'node_modules/commander/index.js',
+  'src/cli/program.ts',
+  'src/cli/serve.ts',
+  'src/cli/upload.ts',
+  'src/cli/download.ts',
+  'src/cli/gen-token.ts',
+  'src/cli/http-client.ts',
+  'src/cli/progress.ts',
+  'src/adapters/node-server.ts',
+  'src/adapters/node.ts',
+  'src/config/embedded-default.ts',
+];
+/** The code of the other routes (downloads, listing, sharing, CDN links, the web page, the audit trail). */
+const OTHER_ROUTES = [
+  'src/routes/files-get.ts',
+  'src/routes/files-list.ts',
+  'src/routes/files-delete.ts',
+  'src/routes/file-response.ts',
+  'src/routes/share.ts',
+  'src/http/range.ts',
+  'src/cdn/cloudfront.ts',
+  'src/auth/signed-link.ts',
+  'src/routes/ui.ts',
+  'src/ui/assets.generated.ts',
+  'src/routes/audit.ts',
+  'src/audit/query.ts',
+  'src/audit/anonymize.ts',
+];
+
+t.test('a CGI upload evaluates the upload route and nothing of the CLI, the Node server or other routes', async (t) => {
+  const { body, contentType } = multipart([{ name: 'file', filename: 'a.txt', data: 'lazy' }]);
+  const token = await originalToken('lazy', fixture.secret);
+  const { modules, stdout } = await evaluated([], cgiEnv('POST', { CONTENT_TYPE: contentType, CONTENT_LENGTH: String(body.length), HTTP_AUTHORIZATION: `Bearer ${token}` }), body);
+  t.match(stdout, /^Status: 201/, 'the upload succeeded');
+  for (const needed of ['src/adapters/cgi-main.ts', 'src/routes/upload.ts', 'node_modules/busboy/lib/index.js', 'node_modules/jose/dist/webapi/jwt/verify.js']) {
+    t.ok(modules.includes(needed), `evaluates ${needed}`);
+  }
+  for (const unneeded of [...CLI_ONLY, ...OTHER_ROUTES]) t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
+});
+
+t.test('a CGI request that no route takes evaluates no route handler', async (t) => {
+  const { modules, stdout } = await evaluated([], cgiEnv('GET'));
+  t.match(stdout, /^Status: 405/);
+  t.ok(modules.includes('src/core/router.ts'));
+  for (const unneeded of ['src/routes/upload.ts', 'node_modules/busboy/lib/index.js', ...CLI_ONLY, ...OTHER_ROUTES]) {
+    t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
+  }
+});
+
+t.test('--version evaluates the command line and nothing of the server', async (t) => {
+  const { modules, stdout } = await evaluated(['--version']);
+  t.match(stdout, /^bdfu \d/);
+  t.ok(modules.includes('src/cli/program.ts'));
+  for (const unneeded of ['src/adapters/cgi-main.ts', 'src/core/app.ts', 'src/routes/upload.ts', 'src/cli/serve.ts', 'node_modules/busboy/lib/index.js', 'node_modules/jose/dist/webapi/index.js']) {
+    t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
+  }
+});
