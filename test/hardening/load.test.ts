@@ -60,6 +60,7 @@ async function concurrent(t: typeof import('tap').default, url: string, storageD
   // A fresh connection per upload: reusing one the server is just closing after its
   // keep-alive timeout would be a client-side race (EPIPE), not a server error.
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  const uploadedIds: string[] = [];
   for (let round = 0; round < STRESS; round++) {
     const started = Date.now();
     const replies = await Promise.all(Array.from({ length: 64 }, () => sendSlice(url, token, 1 + Math.floor(Math.random() * maxSize), agent)));
@@ -77,6 +78,12 @@ async function concurrent(t: typeof import('tap').default, url: string, storageD
     const megabytes = replies.reduce((sum, r) => sum + r.size, 0) / MIB;
     t.equal(matching, 64, `round ${round + 1}: every file's sha256 matches (${megabytes.toFixed(0)} MiB in ${Date.now() - started} ms)`);
     t.equal(torn, 0, `round ${round + 1}: every metadata file whole and right`);
+    const lines = readFileSync(join(storageDir, '.audit.jsonl'), 'utf8').split('\n').filter((line) => line !== '');
+    const entries = lines.map((line) => { try { return JSON.parse(line); } catch { return undefined; } });
+    const uploads = entries.filter((e) => e?.action === 'upload' && e.outcome === 'ok' && e.user === 'loaded').map((e) => e.id);
+    t.equal(entries.filter((e) => e === undefined).length, 0, `round ${round + 1}: every audit line is whole JSON`);
+    t.same(new Set(uploads), new Set([...uploadedIds, ...replies.map((r) => r.json.id)]), `round ${round + 1}: an audit line for every upload, none lost`);
+    uploadedIds.push(...replies.map((r) => r.json.id));
   }
   t.ok(await eventually(() => leftovers(storageDir).length === 0), 'nothing left in flight');
 }
