@@ -37,6 +37,7 @@ function contentLength(env: CgiEnv): number | undefined {
 
 function encodePath(pathInfo: string | undefined): string {
   if (!pathInfo) return '/';
+  if (!pathInfo.isWellFormed()) throw new HttpError(400, 'bad_path', 'PATH_INFO is not well-formed Unicode');
   const withSlash = pathInfo.startsWith('/') ? pathInfo : `/${pathInfo}`;
   return withSlash.split('/').map((segment) => encodeURIComponent(segment)).join('/');
 }

@@ -5,6 +5,8 @@ export type Scope = (typeof SCOPES)[number];
 export interface Principal {
   user: string;
   scopes: ReadonlySet<Scope>;
+  /** The token's `max_size` claim: the largest upload it may make, in bytes. */
+  maxSize?: number;
 }
 
 /** Tokens without a `scope` claim keep the original bdfu's meaning: upload only. */

@@ -1,26 +1,34 @@
-// jose's subpath modules: its main entry loads all 46 of its modules (JWE, JWKS…), a cost
-// every CGI request would pay; these load the dozen that HS256 JWTs need.
-import { webcrypto } from 'node:crypto';
+// jose's subpath modules: its main entry loads all of jose's modules (JWE, JWKS…), a cost
+// every CGI request would pay; these load the few that JWT verification needs.
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import * as errors from 'jose/errors';
 import { jwtVerify } from 'jose/jwt/verify';
 import { SignJWT } from 'jose/jwt/sign';
-import type { JWTPayload } from 'jose';
+import type { CryptoKey, JWTPayload, ProtectedHeaderParameters } from 'jose';
+import { ConfigError } from '../config/config-error.js';
 import { HttpError } from '../core/http-error.js';
+import { loadVerificationKeys, type Algorithm, type KeySettings, type VerificationKey } from './keys.js';
 import { assertValidUserName } from '../storage/user-name.js';
 import { unauthorized } from './bearer.js';
 import { parseScopes, type Principal, type Scope } from './principal.js';
 
 export interface VerifierOptions {
-  secret: string;
+  /** The HS256 secret; a shorthand for `keys: { jwtSecretKey: secret }`. */
+  secret?: string;
+  keys?: Partial<KeySettings>;
   clockSkewSeconds: number;
   now?: () => number;
 }
 
-export type TokenVerifier = (token: string) => Promise<Principal>;
+export type TokenVerifier = ((token: string) => Promise<Principal>) & {
+  /** Resolves once every configured key was read; rejects with a ConfigError naming the bad one. */
+  ready: Promise<unknown>;
+};
 
-const ALGORITHMS = ['HS256'];
+/** Longer than any token bdfu makes by far; more is refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 8192;
 
-function describe(error: unknown): HttpError {
+function describe(error: unknown, accepted: readonly Algorithm[]): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof errors.JWTExpired) return unauthorized('token_expired', 'the token has expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
@@ -31,7 +39,7 @@ function describe(error: unknown): HttpError {
     return unauthorized('token_bad_signature', 'the token signature does not verify (signed with another secret?)');
   }
   if (error instanceof errors.JOSEAlgNotAllowed) {
-    return unauthorized('token_bad_algorithm', `the token's algorithm is not accepted (accepted: ${ALGORITHMS.join(', ')})`);
+    return unauthorized('token_bad_algorithm', `the token's algorithm is not accepted (accepted: ${accepted.join(', ')})`);
   }
   return unauthorized('token_malformed', 'the token is not a well-formed JWT');
 }
@@ -47,20 +55,80 @@ function userFrom(payload: JWTPayload): string {
   return name;
 }
 
+function maxSizeFrom(payload: JWTPayload): number | undefined {
+  const claim = payload.max_size;
+  if (claim === undefined) return undefined;
+  if (typeof claim !== 'number' || !Number.isSafeInteger(claim) || claim < 0) {
+    throw unauthorized('token_invalid_claims', 'the token max_size claim must be a whole number of bytes');
+  }
+  return claim;
+}
+
+function headerOf(token: string): ProtectedHeaderParameters {
+  try {
+    return decodeProtectedHeader(token);
+  } catch {
+    throw unauthorized('token_malformed', 'the token is not a well-formed JWT');
+  }
+}
+
+/**
+ * The keys a token may be checked against: those with its kid if it names one. Which algorithm
+ * each key verifies is fixed by the key, so a token cannot pick (alg confusion, `none`).
+ */
+function candidates(keys: readonly VerificationKey[], header: ProtectedHeaderParameters): VerificationKey[] {
+  if (header.kid === undefined) return [...keys];
+  const named = keys.filter((key) => key.kid === header.kid);
+  if (named.length === 0) {
+    throw unauthorized('token_unknown_key', `the token names a key id (kid) this server does not know: ${JSON.stringify(String(header.kid).slice(0, 64))}`);
+  }
+  return named;
+}
+
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
-  // Imported once: given raw bytes, jose imports the key again for every token (70 → 30 µs CPU each).
-  let key: Promise<webcrypto.CryptoKey> | undefined;
-  const hmacKey = () => (key ??= webcrypto.subtle.importKey(
-    'raw', new TextEncoder().encode(options.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'],
-  ));
   const now = options.now ?? (() => Date.now() / 1000);
-  return async function verify(token: string): Promise<Principal> {
+  const ready = loadVerificationKeys({
+    jwtSecretKey: options.keys?.jwtSecretKey ?? options.secret ?? '',
+    jwtPreviousSecrets: options.keys?.jwtPreviousSecrets ?? [],
+    jwtPublicKeys: options.keys?.jwtPublicKeys ?? [],
+    jwtJwksFile: options.keys?.jwtJwksFile ?? '',
+  });
+  ready.catch(() => undefined);
+
+  async function check(token: string, keys: readonly VerificationKey[]) {
+    if (token.length > MAX_TOKEN_LENGTH) throw unauthorized('token_malformed', `the token is longer than ${MAX_TOKEN_LENGTH} characters`);
+    const header = headerOf(token);
+    const accepted = [...new Set(keys.map((k) => k.alg))];
+    let lastError: unknown;
+    for (const candidate of candidates(keys, header)) {
+      try {
+        return await jwtVerify(token, candidate.key, {
+          algorithms: [candidate.alg],
+          clockTolerance: options.clockSkewSeconds,
+          currentDate: new Date(now() * 1000),
+        });
+      } catch (error) {
+        // Another key may fit; any other failure is about a token whose signature checked out.
+        if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
+          if (!(lastError instanceof errors.JWSSignatureVerificationFailed)) lastError = error;
+          continue;
+        }
+        throw describe(error, accepted);
+      }
+    }
+    throw describe(lastError, accepted);
+  }
+
+  const verify = async function verify(token: string): Promise<Principal> {
+    let keys: VerificationKey[];
     try {
-      const { payload, protectedHeader } = await jwtVerify(token, await hmacKey(), {
-        algorithms: ALGORITHMS,
-        clockTolerance: options.clockSkewSeconds,
-        currentDate: new Date(now() * 1000),
-      });
+      keys = await ready;
+    } catch (error) {
+      if (error instanceof ConfigError) throw new HttpError(500, 'config_error', `bdfu is misconfigured: ${error.message}`);
+      throw error;
+    }
+    try {
+      const { payload, protectedHeader } = await check(token, keys);
       // The original bdfu put `exp` in the header too, and its server reads only that one.
       const headerExp = protectedHeader.exp;
       if (typeof headerExp === 'number' && headerExp + options.clockSkewSeconds <= now()) {
@@ -68,29 +136,43 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       }
       const scopes = parseScopes(payload.scope);
       if (!scopes) throw unauthorized('token_invalid_claims', 'the token scope claim must be a space-separated string');
-      return { user: userFrom(payload), scopes };
+      const maxSize = maxSizeFrom(payload);
+      return { user: userFrom(payload), scopes, ...(maxSize === undefined ? {} : { maxSize }) };
     } catch (error) {
-      throw describe(error);
+      throw describe(error, [...new Set(keys.map((k) => k.alg))]);
     }
-  };
+  } as TokenVerifier;
+  verify.ready = ready;
+  return verify;
 }
 
 export interface SignOptions {
   user: string;
-  secret: string;
+  /** The HS256 secret; or sign with `privateKey` instead. */
+  secret?: string;
+  privateKey?: { alg: Algorithm; key: CryptoKey };
+  kid?: string;
   expiresIn: number;
   scopes?: readonly Scope[];
+  maxSize?: number;
   now?: number;
 }
 
-/** A token the original bdfu server accepts too: HS256, claims user/exp/nbf, and `exp` in the header. */
+/**
+ * A token the original bdfu server accepts too: HS256, claims user/exp/nbf, and `exp` in the
+ * header. With a private key: RS256, ES256 or EdDSA as the key dictates.
+ */
 export async function signToken(options: SignOptions): Promise<string> {
   const now = Math.floor(options.now ?? Date.now() / 1000);
   const exp = now + options.expiresIn;
   const payload: JWTPayload = { user: options.user, exp, nbf: now };
   if (options.scopes) payload.scope = options.scopes.join(' ');
+  if (options.maxSize !== undefined) payload.max_size = options.maxSize;
+  const alg = options.privateKey?.alg ?? 'HS256';
+  const key = options.privateKey?.key ?? new TextEncoder().encode(options.secret ?? '');
+  if (!options.privateKey && !options.secret) throw new Error('signToken needs a secret or a private key');
   return new SignJWT(payload)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT', exp })
-    .sign(new TextEncoder().encode(options.secret));
+    .setProtectedHeader({ alg, typ: 'JWT', exp, ...(options.kid ? { kid: options.kid } : {}) })
+    .sign(key);
 }
 

@@ -1,7 +1,16 @@
 import { SCOPES, type Scope } from '../auth/principal.js';
 import { signToken } from '../auth/tokens.js';
+import { ConfigError } from '../config/config-error.js';
 import { userNameProblem } from '../storage/user-name.js';
 import { CliError } from './fail.js';
+
+export interface GenTokenOptions {
+  expiresIn: number;
+  scope?: string;
+  key?: string;
+  kid?: string;
+  maxSize?: number;
+}
 
 function parseScopeOption(value: string): Scope[] {
   const words = value.split(/[\s,]+/).filter((w) => w !== '');
@@ -11,10 +20,26 @@ function parseScopeOption(value: string): Scope[] {
   return [...new Set(words as Scope[])];
 }
 
-export async function genToken(user: string, secret: string, options: { expiresIn: number; scope?: string }): Promise<void> {
+/** HS256 with the shared secret, or (--key) RS256/ES256/EdDSA with a private key the server knows only the public half of. */
+export async function genToken(user: string, secret: string | undefined, options: GenTokenOptions): Promise<void> {
   const problem = userNameProblem(user);
   if (problem) throw new CliError(`the user name ${JSON.stringify(user)} ${problem}`);
-  if (secret === '') throw new CliError('the secret is empty');
   const scopes = options.scope === undefined ? undefined : parseScopeOption(options.scope);
-  process.stdout.write((await signToken({ user, secret, expiresIn: options.expiresIn, ...(scopes ? { scopes } : {}) })) + '\n');
+  const common = { user, expiresIn: options.expiresIn, kid: options.kid, maxSize: options.maxSize, ...(scopes ? { scopes } : {}) };
+  if (options.key !== undefined) {
+    if (secret !== undefined) throw new CliError('give either a secret or --key, not both');
+    const { loadSigningKey } = await import('../auth/keys.js');
+    let privateKey;
+    try {
+      privateKey = await loadSigningKey(options.key);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CliError(error.message);
+      throw error;
+    }
+    process.stdout.write((await signToken({ ...common, privateKey })) + '\n');
+    return;
+  }
+  if (secret === undefined) throw new CliError('give the server secret, or --key private.pem');
+  if (secret === '') throw new CliError('the secret is empty');
+  process.stdout.write((await signToken({ ...common, secret })) + '\n');
 }

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { reportAndExit } from './fail.js';
+import type { GenTokenOptions } from './gen-token.js';
 
 function positiveInteger(name: string) {
   return (value: string): number => {
@@ -34,12 +35,15 @@ export function buildProgram(): Command {
 
   program
     .command('gen-token')
-    .description('make a token for a user, signed with the server secret')
+    .description('make a token for a user, signed with the server secret (or a private key)')
     .argument('<username>', 'the user the token uploads as')
-    .argument('<secret>', 'the server’s JWT_SECRET_KEY')
+    .argument('[secret]', 'the server’s JWT_SECRET_KEY (not with --key)')
     .addOption(new Option('--expires-in <seconds>', 'lifetime of the token').default(60).argParser(positiveInteger('--expires-in')))
     .option('--scope <scopes>', 'space-separated: upload read delete admin (none: upload only, as the original)')
-    .action(async (username: string, secret: string, options: { expiresIn: number; scope?: string }) => {
+    .option('--key <private.pem>', 'sign with this private key (RSA: RS256, P-256: ES256, Ed25519: EdDSA) instead of a secret')
+    .option('--kid <id>', 'the key id to put in the token (the server’s name for the public key)')
+    .addOption(new Option('--max-size <bytes>', 'the largest upload the token may make').argParser(positiveInteger('--max-size')))
+    .action(async (username: string, secret: string | undefined, options: GenTokenOptions) => {
       const { genToken } = await import('./gen-token.js');
       await genToken(username, secret, options);
     });

@@ -14,7 +14,7 @@ export async function serve(configuration: string | undefined, options: { ip?: s
   if (options.ip !== undefined) overrides.host = options.ip;
   if (options.port !== undefined) overrides.port = options.port;
 
-  const embedded = !configuration && !env.BDFU_SETTINGS && !env.BDFU_JWT_SECRET_KEY;
+  const embedded = !configuration && !env.BDFU_SETTINGS && !env.BDFU_JWT_SECRET_KEY && !env.BDFU_JWT_PUBLIC_KEYS && !env.BDFU_JWT_JWKS_FILE;
   let secretFile: string | undefined;
   let settings: Settings;
   try {
@@ -39,7 +39,7 @@ export async function serve(configuration: string | undefined, options: { ip?: s
     running = await startServer(settings);
     startScavenger();
   } catch (error) {
-    if (error instanceof HttpError) throw new CliError(error.message);
+    if (error instanceof HttpError || error instanceof ConfigError) throw new CliError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new CliError(`${settings.host}:${settings.port} is already in use (pick another with --port)`);
     if (code === 'EACCES') throw new CliError(`not allowed to listen on ${settings.host}:${settings.port} (ports below 1024 need root)`);

@@ -31,12 +31,15 @@ class Cursor {
     return this.pos >= this.text.length || this.text[this.pos] === '#';
   }
 
-  value(): CfgValue {
+  value(inList = false): CfgValue {
     this.skipSpace();
     const rest = this.text.slice(this.pos);
     const quote = /^([rRbBuU]?)(['"])/.exec(rest);
     if (quote) return this.string(quote[1]!.toLowerCase() === 'r', quote[0].length, quote[2]!);
-    if (rest.startsWith('[') || rest.startsWith('(')) return this.list(rest[0] === '[' ? ']' : ')');
+    if (rest.startsWith('[') || rest.startsWith('(')) {
+      if (inList) this.fail('lists inside lists are not supported');
+      return this.list(rest[0] === '[' ? ']' : ')');
+    }
     const word = /^(True|False|None)\b/.exec(rest);
     if (word) {
       this.pos += word[0].length;
@@ -83,7 +86,7 @@ class Cursor {
         this.pos++;
         return items;
       }
-      items.push(this.value());
+      items.push(this.value(true));
       this.skipSpace();
       if (this.text[this.pos] === ',') this.pos++;
       else if (this.text[this.pos] !== close) this.fail(`expected ',' or '${close}' in a list`);

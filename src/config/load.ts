@@ -51,15 +51,26 @@ function readFileValues(file: string): Record<string, unknown> {
 
 type Value = string | number | string[];
 
-function coerce(spec: SettingSpec, raw: unknown, source: string): Value {
-  if (spec.kind === 'list') {
-    // The environment can only say it as one string: comma- or space-separated.
-    const items = typeof raw === 'string' ? raw.split(/[\s,]+/).filter(Boolean) : raw;
-    if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
-      throw new ConfigError(`${spec.key} (${source}) must be a list of strings, e.g. ['127.0.0.1']`);
-    }
-    return items as string[];
+/** A list from a file is a list; from the environment, a JSON array or comma-separated words. */
+function coerceList(spec: SettingSpec, raw: unknown, source: string): string[] {
+  let value = raw;
+  if (typeof raw === 'string') {
+    if (raw.trim().startsWith('[')) {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        throw new ConfigError(`${spec.key} (${source}) is not a valid JSON array`);
+      }
+    } else value = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
   }
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
+    throw new ConfigError(`${spec.key} (${source}) must be a list of non-empty strings`);
+  }
+  return value as string[];
+}
+
+function coerce(spec: SettingSpec, raw: unknown, source: string): Value {
+  if (spec.kind === 'list') return coerceList(spec, raw, source);
   if (spec.kind === 'string') {
     if (typeof raw !== 'string') throw new ConfigError(`${spec.key} (${source}) must be a string`);
     return raw;
@@ -68,10 +79,16 @@ function coerce(spec: SettingSpec, raw: unknown, source: string): Value {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new ConfigError(`${spec.key} (${source}) must be a whole number, got ${JSON.stringify(raw)}`);
   }
-  if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
+  if (!Number.isSafeInteger(value) || (spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
     throw new ConfigError(`${spec.key} (${source}) must be between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'}, got ${value}`);
   }
   return value;
+}
+
+function relativeTo(file: string, value: Value): Value {
+  const base = dirname(resolve(file));
+  if (Array.isArray(value)) return value.map((item) => resolve(base, item));
+  return value === '' ? value : resolve(base, value as string);
 }
 
 function normaliseBasePath(path: string): string {
@@ -97,9 +114,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     if (fallback !== undefined) value = fallback;
     if (fileValues[spec.key] !== undefined && fileValues[spec.key] !== null) {
       value = coerce(spec, fileValues[spec.key], file!);
-      if (spec.prop === 'storageDir' || (spec.prop === 'cloudfrontPrivateKeyFile' && value !== '')) {
-        value = resolve(dirname(resolve(file!)), value as string);
-      }
+      if (spec.path) value = relativeTo(file!, value);
     }
     const fromEnv = env[ENV_PREFIX + spec.key];
     if (fromEnv !== undefined && fromEnv !== '') value = coerce(spec, fromEnv, `environment ${ENV_PREFIX}${spec.key}`);
@@ -108,19 +123,25 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     settings[spec.prop] = value;
   }
 
-  if (typeof settings.jwtSecretKey !== 'string' || settings.jwtSecretKey === '') {
+  const publicKeys = (settings.jwtPublicKeys as string[]).length > 0 || settings.jwtJwksFile !== '';
+  if (typeof settings.jwtSecretKey !== 'string' || (settings.jwtSecretKey === '' && !publicKeys)) {
     throw new ConfigError(
-      'JWT_SECRET_KEY is not set or empty: refusing to start a server that would accept any token ' +
-        `(set it in the configuration file or ${ENV_PREFIX}JWT_SECRET_KEY)`,
+      'JWT_SECRET_KEY is not set or empty: refusing to start a server that would accept any token (set it in the ' +
+        `configuration file or ${ENV_PREFIX}JWT_SECRET_KEY, or give public keys with JWT_PUBLIC_KEYS or JWT_JWKS_FILE)`,
     );
   }
   if (typeof settings.storageDir !== 'string' || settings.storageDir === '') {
     throw new ConfigError(`STORAGE_DIR is not set (set it in the configuration file or ${ENV_PREFIX}STORAGE_DIR)`);
   }
-  if (settings.jwtSecretKey.length < 16) {
+  if (settings.jwtSecretKey !== '' && settings.jwtSecretKey.length < 16) {
     warnings.push('JWT_SECRET_KEY is shorter than 16 characters: anyone who guesses it can make tokens; use a long random secret');
   }
+  if ((settings.jwtPreviousSecrets as string[]).some((secret) => secret.length < 16)) {
+    warnings.push('a JWT_PREVIOUS_SECRETS entry is shorter than 16 characters: remove it once its tokens have expired');
+  }
   settings.storageDir = resolve(settings.storageDir);
+  settings.jwtPublicKeys = (settings.jwtPublicKeys as string[]).map((path) => resolve(path));
+  if (settings.jwtJwksFile !== '') settings.jwtJwksFile = resolve(settings.jwtJwksFile as string);
   checkCdnSettings(settings as unknown as Settings);
   settings.basePath = normaliseBasePath(String(settings.basePath));
   try {

@@ -27,16 +27,21 @@ function withoutBody(response: CoreResponse): CoreResponse {
 }
 
 /** The core: one function from request to response, whatever carries them. */
-export function createApp(settings: Settings, options: AppOptions = {}): Handler {
+export type App = Handler & {
+  /** Resolves once the token keys were read; rejects with a ConfigError naming a bad one. */
+  ready: Promise<unknown>;
+};
+
+export function createApp(settings: Settings, options: AppOptions = {}): App {
   const log = options.log ?? logToStderr;
   const deps: RouteDeps = {
     settings,
     store: options.store ?? new FsStore(settings.storageDir),
-    verify: createTokenVerifier({ secret: settings.jwtSecretKey, clockSkewSeconds: settings.clockSkewSeconds }),
+    verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds }),
     log,
   };
   const route = createRouter(routeTable(deps));
-  return async (req) => {
+  const app = async (req: Parameters<Handler>[0]): Promise<CoreResponse> => {
     // Requests that match no route are audited (they are all refused) under this name.
     let action = 'request';
     let response: CoreResponse;
@@ -54,4 +59,5 @@ export function createApp(settings: Settings, options: AppOptions = {}): Handler
     await recordRequest(settings.storageDir, req, action, { status: response.status, code }, log);
     return response;
   };
+  return Object.assign(app, { ready: deps.verify.ready });
 }

@@ -20,11 +20,18 @@ interface Match {
 }
 
 function decodeSegment(segment: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(segment);
+    decoded = decodeURIComponent(segment);
   } catch {
     throw new HttpError(400, 'bad_path', 'the request path is not valid percent-encoding');
   }
+  // Nothing in bdfu's URLs is a dot segment (also not behind an encoded / or \\) or a control character.
+  // eslint-disable-next-line no-control-regex
+  if (decoded.split(/[/\\]/).some((part) => part === '.' || part === '..') || /[\u0000-\u001f\u007f]/.test(decoded)) {
+    throw new HttpError(400, 'bad_path', 'the request path has a dot segment (., .., %2e%2e, also behind %2f or \\) or a control character');
+  }
+  return decoded;
 }
 
 function matchPattern(pattern: string, segments: string[]): RouteParams | undefined {

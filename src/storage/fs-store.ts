@@ -7,10 +7,12 @@ import { userInfo } from 'node:os';
 import { HttpError } from '../core/http-error.js';
 import { DirectorySync } from './directory-sync.js';
 import { assertValidUserName } from './user-name.js';
-import { FILE_ID, type ByteRange, type FileRecord, type OpenedFile, type PendingWrite, type Store, type UploadMeta, type WrittenFacts } from './store.js';
+import { leaseName, lockAbandoned, ownerGone, ownLease, readLease, removeUpload, TEMP_PREFIX, TEMP_SUFFIX, uploadIdOf, usageOf, withUserLock } from './fs-lease.js';
+import {
+  FILE_ID, QuotaExceededError, type ByteRange, type FileRecord, type OpenedFile, type PendingWrite, type Quota,
+  type Reservation, type Store, type UploadMeta, type WrittenFacts,
+} from './store.js';
 
-const TEMP_PREFIX = '.upload-';
-const TEMP_SUFFIX = '.part';
 const metaName = (id: string) => `.${id}.json`;
 
 function runningAs(): string {
@@ -68,11 +70,54 @@ export class FsStore implements Store {
     }
   }
 
-  async begin(user: string, meta: UploadMeta): Promise<PendingWrite> {
+  async reserve(user: string, bytes: number, quota: Quota, exact: boolean): Promise<Reservation> {
     const dir = this.userDir(user);
     const id = randomBytes(16).toString('hex');
+    const lease = join(dir, leaseName(id));
+    const hold = async (granted: number): Promise<Reservation> => {
+      await writeFile(lease, JSON.stringify(ownLease(granted)), { flag: 'wx', mode: 0o644 });
+      let released = false;
+      return {
+        id, user, bytes: granted,
+        release: async () => {
+          if (released) return;
+          released = true;
+          await ignoreMissing(unlink(lease));
+        },
+      };
+    };
+    if (quota.bytes === 0 && quota.files === 0) return hold(bytes);
+    return withUserLock(dir, async () => {
+      const used = await usageOf(dir);
+      if (quota.files > 0 && used.files + 1 > quota.files) {
+        throw new QuotaExceededError(`quota exceeded: ${user} has ${used.files} of ${quota.files} files allowed (uploads in flight included)`,
+          used.files, quota.files, 'files');
+      }
+      if (quota.bytes === 0) return hold(bytes);
+      const left = quota.bytes - used.bytes;
+      if (left <= 0 || (exact && bytes > left)) {
+        throw new QuotaExceededError(
+          `quota exceeded: ${user} uses ${used.bytes} of ${quota.bytes} bytes allowed (uploads in flight included)` +
+            (exact ? `, and this upload needs ${bytes}` : ''),
+          used.bytes, quota.bytes, 'bytes');
+      }
+      return hold(Math.min(bytes, left));
+    });
+  }
+
+  async begin(user: string, meta: UploadMeta, reservation?: Reservation): Promise<PendingWrite> {
+    const dir = this.userDir(user);
+    const held = reservation ?? (await this.reserve(user, 0, { bytes: 0, files: 0 }, false));
+    if (held.user !== user) throw new Error('the reservation is for another user');
+    const id = held.id;
     const temp = join(dir, `${TEMP_PREFIX}${id}${TEMP_SUFFIX}`);
-    const stream = await createTemp(dir, temp);
+    let stream: WriteStream;
+    try {
+      stream = await createTemp(dir, temp);
+    } catch (error) {
+      await held.release();
+      throw error;
+    }
     let settled = false;
 
     const abort = async () => {
@@ -81,6 +126,7 @@ export class FsStore implements Store {
       stream.destroy();
       await finished(stream).catch(() => undefined);
       await ignoreMissing(unlink(temp));
+      await held.release();
     };
 
     const commit = async (facts: WrittenFacts): Promise<FileRecord> => {
@@ -99,6 +145,7 @@ export class FsStore implements Store {
         await rename(temp, join(dir, id));
         await this.directorySync.sync(dir);
         settled = true;
+        await held.release();
         return record;
       } catch (error) {
         await abort();
@@ -192,14 +239,15 @@ export class FsStore implements Store {
       } catch {
         continue;
       }
+      removed += await sweepUploads(dir, names, cutoff);
       const ids = new Set(names.filter((n) => FILE_ID.test(n)));
       for (const name of names) {
-        const leftover = (name.startsWith(TEMP_PREFIX) && (name.endsWith(TEMP_SUFFIX) || name.endsWith(`${TEMP_SUFFIX}.json`))) ||
-          (/^\.[0-9a-f]{32}\.json$/.test(name) && !ids.has(name.slice(1, 33)));
-        if (!leftover) continue;
+        const orphanMeta = /^\.[0-9a-f]{32}\.json$/.test(name) && !ids.has(name.slice(1, 33));
+        const abandonedLock = name === '.quota.lock' && (await lockAbandoned(join(dir, name)));
+        if (!orphanMeta && !abandonedLock) continue;
         try {
           const { mtimeMs } = await stat(join(dir, name));
-          if (mtimeMs > cutoff) continue;
+          if (orphanMeta && mtimeMs > cutoff) continue;
           await rm(join(dir, name), { force: true });
           removed++;
         } catch {
@@ -209,4 +257,22 @@ export class FsStore implements Store {
     }
     return removed;
   }
+}
+
+/** Uploads in flight whose process is gone, or that nobody touched since `cutoff`. */
+async function sweepUploads(dir: string, names: readonly string[], cutoff: number): Promise<number> {
+  const ids = new Set(names.map(uploadIdOf).filter((id): id is string => id !== undefined && FILE_ID.test(id)));
+  let removed = 0;
+  for (const id of ids) {
+    const lease = await readLease(join(dir, leaseName(id)));
+    let gone = lease !== undefined && ownerGone(lease);
+    if (!gone) {
+      const times = await Promise.all(
+        names.filter((name) => uploadIdOf(name) === id).map((name) => stat(join(dir, name)).then((s) => s.mtimeMs, () => 0)),
+      );
+      gone = times.every((mtime) => mtime <= cutoff);
+    }
+    if (gone) removed += await removeUpload(dir, id, names);
+  }
+  return removed;
 }

@@ -24,6 +24,34 @@ export interface WrittenFacts {
   sha256: string;
 }
 
+/** Per-user limits; 0 means no limit. */
+export interface Quota {
+  bytes: number;
+  files: number;
+}
+
+/** Room held for one upload before its body is read; the upload must fit in `bytes`. */
+export interface Reservation {
+  readonly id: string;
+  readonly user: string;
+  readonly bytes: number;
+  /** Gives the room back; safe to call more than once. */
+  release(): Promise<void>;
+}
+
+/** The upload does not fit the user's quota; says how much is used and allowed. */
+export class QuotaExceededError extends Error {
+  constructor(
+    message: string,
+    readonly used: number,
+    readonly allowed: number,
+    readonly unit: 'bytes' | 'files',
+  ) {
+    super(message);
+    this.name = 'QuotaExceededError';
+  }
+}
+
 /** An upload in progress. Its bytes become visible under `id` only when commit() resolves. */
 export interface PendingWrite {
   readonly id: string;
@@ -51,7 +79,14 @@ export interface OpenedFile {
 export interface Store {
   /** Fails with a clear message when the storage cannot be written. */
   check(): Promise<void>;
-  begin(user: string, meta: UploadMeta): Promise<PendingWrite>;
+  /**
+   * Holds room for an upload of up to `bytes` against the user's quota, atomically with other
+   * uploads (other processes too). `exact`: the upload needs all of `bytes`; otherwise it gets
+   * what is left, up to `bytes`. Throws QuotaExceededError.
+   */
+  reserve?(user: string, bytes: number, quota: Quota, exact: boolean): Promise<Reservation>;
+  /** Starts an upload, in the room `reservation` holds when given (the reservation's id becomes the file's). */
+  begin(user: string, meta: UploadMeta, reservation?: Reservation): Promise<PendingWrite>;
   stat(user: string, id: string): Promise<FileRecord | undefined>;
   open(user: string, id: string, range?: ByteRange): Promise<OpenedFile | undefined>;
   list(user: string): AsyncIterable<FileRecord>;

@@ -4,6 +4,17 @@ const MAX_BYTES = 255;
 
 /** Why a user name cannot be a directory under STORAGE_DIR, or undefined when it can. */
 export function userNameProblem(name: string): string | undefined {
+  const problem = plainProblem(name);
+  if (problem || !name.isWellFormed()) return problem ?? 'is not well-formed Unicode';
+  // One user, one directory: "é" composed and decomposed would otherwise be two.
+  if (name.normalize('NFC') !== name) return 'is not in Unicode normal form C (NFC)';
+  // Look-alikes that compatibility mapping turns into "..", "/" and the like (e.g. "．．", "／").
+  const folded = plainProblem(name.normalize('NFKC'));
+  if (folded) return `${folded} once Unicode compatibility characters are folded (NFKC)`;
+  return undefined;
+}
+
+function plainProblem(name: string): string | undefined {
   if (name === '') return 'is empty';
   if (name === '.' || name === '..') return 'is a relative path';
   if (name.startsWith('.')) return 'starts with a dot (reserved for bdfu’s own files)';

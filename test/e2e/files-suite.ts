@@ -309,11 +309,22 @@ export function filesSuite(t: Test, target: () => Target): void {
       '%22percent%0D%0A.txt',
       '\u0000nul\u0007bell\u007f.txt',
     ];
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>';
     for (const name of names) {
-      const up = await upload(baseUrl, token, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', { name, type: 'image/svg+xml' });
-      t.equal(up.status, 201, JSON.stringify(name));
-      const res = await http(fileUrl('hostile', up.json.id), { headers: bearer(token) });
       const label = JSON.stringify(name);
+      let up = await upload(baseUrl, token, svg, { name, type: 'image/svg+xml' });
+      // eslint-disable-next-line no-control-regex
+      if (/[\u0000-\u001f\u007f]/.test(name)) {
+        // Uploads refuse names with control characters (the hardening suite's rule); one that
+        // reaches the metadata anyway (written by hand, an older bdfu) is still served safely.
+        t.equal(up.status, 400, `${label}: refused on upload`);
+        t.equal(up.json.code, 'bad_file_name');
+        up = await upload(baseUrl, token, svg, { name: 'plain.svg', type: 'image/svg+xml' });
+        const metaFile = join(storageDir, 'hostile', `.${up.json.id}.json`);
+        writeFileSync(metaFile, JSON.stringify({ ...JSON.parse(readFileSync(metaFile, 'utf8')), name }));
+      }
+      t.equal(up.status, 201, label);
+      const res = await http(fileUrl('hostile', up.json.id), { headers: bearer(token) });
       t.equal(res.status, 200, `${label}: 200`);
       t.notOk(res.headers['set-cookie'], `${label}: no header was injected`);
       const disposition = String(res.headers['content-disposition']);

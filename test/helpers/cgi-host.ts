@@ -36,10 +36,11 @@ function metaVariables(req: IncomingMessage, options: CgiHostOptions, scriptName
   };
   if (req.headers['content-length'] !== undefined) env.CONTENT_LENGTH = req.headers['content-length'];
   if (req.headers['content-type'] !== undefined) env.CONTENT_TYPE = req.headers['content-type'];
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (name === 'content-length' || name === 'content-type' || value === undefined) continue;
+  // Repeated headers joined with ", " as Apache does (Node's req.headers would keep one Authorization).
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (name === 'content-length' || name === 'content-type' || values === undefined) continue;
     if (name === 'authorization' && options.dropAuthorization) continue;
-    env[`HTTP_${name.toUpperCase().replace(/-/g, '_')}`] = Array.isArray(value) ? value.join(', ') : value;
+    env[`HTTP_${name.toUpperCase().replace(/-/g, '_')}`] = values.join(', ');
   }
   return env;
 }
@@ -48,13 +49,22 @@ function metaVariables(req: IncomingMessage, options: CgiHostOptions, scriptName
 export async function startCgiHost(options: CgiHostOptions): Promise<CgiHost> {
   const scriptName = options.scriptName ?? '/cgi-bin/bdfu';
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (!url.pathname.startsWith(scriptName)) {
+    // The target as sent, not normalised: PATH_INFO may carry whatever a client put in the URL.
+    const target = req.url ?? '/';
+    const cut = target.indexOf('?');
+    const pathname = cut < 0 ? target : target.slice(0, cut);
+    if (!pathname.startsWith(scriptName)) {
       res.writeHead(404).end();
       return;
     }
-    const pathInfo = decodeURIComponent(url.pathname.slice(scriptName.length));
-    const env = metaVariables(req, options, scriptName, pathInfo, url.search.slice(1));
+    // Decoded as a web server does; NUL cannot go into the environment, so it stays encoded.
+    let pathInfo: string;
+    try {
+      pathInfo = decodeURIComponent(pathname.slice(scriptName.length).replace(/%00/g, '%2500'));
+    } catch {
+      pathInfo = pathname.slice(scriptName.length);
+    }
+    const env = metaVariables(req, options, scriptName, pathInfo, cut < 0 ? '' : target.slice(cut + 1));
     const child = spawn(options.command[0]!, options.command.slice(1), { env, stdio: ['pipe', 'pipe', 'inherit'] });
     child.stdin.on('error', () => undefined);
     req.pipe(child.stdin);

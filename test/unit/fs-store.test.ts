@@ -13,7 +13,7 @@ t.test('layout on disk is the original’s: STORAGE_DIR/<user>/<id>', async (t) 
   const store = fresh();
   const pending = await store.begin('sally', { name: 'a', type: 'b' });
   const temps = readdirSync(join(store.root, 'sally'));
-  t.match(temps, [/^\.upload-[0-9a-f]{32}\.part$/], 'written to a hidden temporary file first');
+  t.match(temps.sort(), [/^\.upload-[0-9a-f]{32}\.lease$/, /^\.upload-[0-9a-f]{32}\.part$/], 'written to a hidden temporary file first, beside its lease');
   pending.stream.end(Buffer.from('x'));
   const record = await pending.commit({ size: 1, sha256: 'x' });
   t.same(readdirSync(join(store.root, 'sally')).sort(), [`.${record.id}.json`, record.id].sort());
