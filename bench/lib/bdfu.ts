@@ -14,7 +14,8 @@ export class Workspace {
 
   constructor() {
     chmodSync(this.dir, 0o755);
-    writeFileSync(this.config, `JWT_SECRET_KEY = '${this.secret}'\nSTORAGE_DIR = '${this.storageDir}'\n`);
+    // The benchmark's uploads may be 1 GiB or more, over the default MAX_UPLOAD_SIZE.
+    writeFileSync(this.config, `JWT_SECRET_KEY = '${this.secret}'\nSTORAGE_DIR = '${this.storageDir}'\nMAX_UPLOAD_SIZE = ${2 ** 40}\n`);
     this.clean();
   }
 

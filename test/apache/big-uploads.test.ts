@@ -19,8 +19,10 @@ const MiB = 1 << 20;
 const RSS_CEILING = 256 * MiB; // a quarter of the file: far below it, and far above Node's own ~60 MiB
 
 const work = reachableTempDir('bdfu-apache-big-');
-const cgiFixture = webFixture('apache-big-cgi');
-const proxyFixture = makeFixture('apache-big-proxy', { BASE_PATH: '/files/' });
+// 1 GiB of file plus its multipart framing is over bdfu's default MAX_UPLOAD_SIZE (1 GiB).
+const LIMIT = { MAX_UPLOAD_SIZE: 2 * 1024 * 1024 * 1024 };
+const cgiFixture = webFixture('apache-big-cgi', LIMIT);
+const proxyFixture = makeFixture('apache-big-proxy', { BASE_PATH: '/files/', ...LIMIT });
 const server = await startBdfu([proxyFixture.config], { uninstrumented: true });
 t.teardown(() => server.stop());
 // Two gigabytes of test data do not outlive the test.

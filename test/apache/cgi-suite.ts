@@ -15,8 +15,8 @@ import { APACHE_DIR } from '../helpers/paths.js';
 import { writeCgiProbe, type Probed } from '../helpers/probe.js';
 
 /** A fixture whose storage directory exists and belongs to the user Apache runs CGI scripts as. */
-export function webFixture(name: string): Fixture {
-  const fixture = makeFixture(name);
+export function webFixture(name: string, extra: Record<string, string | number> = {}): Fixture {
+  const fixture = makeFixture(name, extra);
   mkdirSync(fixture.storageDir);
   giveToWebUser(fixture.storageDir);
   return fixture;
@@ -88,8 +88,9 @@ const webUserName = () => webUser.name ?? userInfo().username;
 /**
  * bdfu as a CGI script under a real Apache with the given MPM (event → mod_cgid, prefork →
  * mod_cgi), in the three ways apache/ ships, each running the whole upload and files suites.
+ * `script` is what Apache runs: the checkout's cgi-bin/bdfu, or the single executable.
  */
-export async function apacheCgiSuite(t: Test, mpm: Mpm): Promise<void> {
+export async function apacheCgiSuite(t: Test, mpm: Mpm, script = cgiScript()): Promise<void> {
   const work = reachableTempDir(`bdfu-apache-${mpm}-`);
   const docroot = join(work, 'htdocs');
   const probe = join(work, 'probe.cgi');
@@ -104,18 +105,18 @@ export async function apacheCgiSuite(t: Test, mpm: Mpm): Promise<void> {
   mkdirSync(unwritable.storageDir, { mode: 0o755 });
   if (webUser.name === undefined) chmodSync(unwritable.storageDir, 0o555);
 
-  hostingDir(join(docroot, 'files'), cgiScript(), htaccess.config);
+  hostingDir(join(docroot, 'files'), script, htaccess.config);
   hostingDir(join(docroot, 'probe'), probe);
-  const nopassHome = scriptHome(work, 'nopass');
+  const nopassHome = scriptHome(work, 'nopass', script);
 
   const config = [
     // The host's side of shared hosting: the least that apache/.htaccess says it needs.
     `<Directory ${docroot}>\n    AllowOverride FileInfo AuthConfig Options=ExecCGI\n    Require all granted\n</Directory>`,
-    includeSnippet('bdfu-cgi.conf', { BDFU_HOME: scriptHome(work, 'passauth'), BDFU_CONFIG: passauth.config, BDFU_URL: '/passauth' }),
-    includeSnippet('bdfu-cgi-rewrite.conf', { BDFU_HOME: scriptHome(work, 'rewrite'), BDFU_CONFIG: rewrite.config, BDFU_URL: '/rewrite' }),
+    includeSnippet('bdfu-cgi.conf', { BDFU_HOME: scriptHome(work, 'passauth', script), BDFU_CONFIG: passauth.config, BDFU_URL: '/passauth' }),
+    includeSnippet('bdfu-cgi-rewrite.conf', { BDFU_HOME: scriptHome(work, 'rewrite', script), BDFU_CONFIG: rewrite.config, BDFU_URL: '/rewrite' }),
     includeSnippet('bdfu-cgi.conf', { BDFU_HOME: scriptHome(work, 'probe-passauth', probe), BDFU_CONFIG: passauth.config, BDFU_URL: '/probe-passauth' }),
     includeSnippet('bdfu-cgi-rewrite.conf', { BDFU_HOME: scriptHome(work, 'probe-rewrite', probe), BDFU_CONFIG: rewrite.config, BDFU_URL: '/probe-rewrite' }),
-    includeSnippet('bdfu-cgi.conf', { BDFU_HOME: scriptHome(work, 'unwritable'), BDFU_CONFIG: unwritable.config, BDFU_URL: '/unwritable' }),
+    includeSnippet('bdfu-cgi.conf', { BDFU_HOME: scriptHome(work, 'unwritable', script), BDFU_CONFIG: unwritable.config, BDFU_URL: '/unwritable' }),
     // What a bare ScriptAlias does: no CGIPassAuth, no rewrite rule.
     `ScriptAlias /nopass ${nopassHome}/cgi-bin/bdfu`,
     `<Directory ${nopassHome}/cgi-bin>\n    Require all granted\n    SetEnv BDFU_SETTINGS ${nopass.config}\n</Directory>`,
