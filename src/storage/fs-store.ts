@@ -71,6 +71,17 @@ export class FsStore implements Store {
   }
 
   async reserve(user: string, bytes: number, quota: Quota, exact: boolean): Promise<Reservation> {
+    // The user's directory is made only when missing (a new user), not with an mkdir per upload.
+    try {
+      return await this.reserveIn(user, bytes, quota, exact);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.userDir(user), { recursive: true });
+      return this.reserveIn(user, bytes, quota, exact);
+    }
+  }
+
+  private async reserveIn(user: string, bytes: number, quota: Quota, exact: boolean): Promise<Reservation> {
     const dir = this.userDir(user);
     const id = randomBytes(16).toString('hex');
     const lease = join(dir, leaseName(id));
