@@ -61,10 +61,10 @@ function coerceList(spec: SettingSpec, raw: unknown, source: string): string[] {
       } catch {
         throw new ConfigError(`${spec.key} (${source}) is not a valid JSON array`);
       }
-    } else value = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    } else value = raw.split(/[\s,]+/).filter((item) => item !== '');
   }
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
-    throw new ConfigError(`${spec.key} (${source}) must be a list of non-empty strings`);
+    throw new ConfigError(`${spec.key} (${source}) must be a list of strings, none of them empty, e.g. ['127.0.0.1']`);
   }
   return value as string[];
 }
