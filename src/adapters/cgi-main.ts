@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from '../core/app.js';
+import { configFailure } from '../core/config-failure.js';
 import { HttpError } from '../core/http-error.js';
 import { errorResponse } from '../core/respond.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load.js';
 import { FsStore } from '../storage/fs-store.js';
+import { storageModes } from '../storage/file-modes.js';
 import { serveCgi, type CgiEnv } from './cgi.js';
 
 const CONFIG_NAMES = ['bdfu.cfg', 'bdfu.json'];
@@ -46,7 +48,7 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
   let store: FsStore | undefined;
   try {
     const { settings } = loadConfig({ file: findCgiConfig(env, scriptDir), env });
-    store = new FsStore(settings.storageDir);
+    store = new FsStore(settings.storageDir, { modes: storageModes(settings.storageMode) });
     await store.check();
     app = createApp(settings, { store, log });
     if (Math.random() * SWEEP_ONE_REQUEST_IN < 1) {
@@ -57,8 +59,9 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
       process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, log)));
     }
   } catch (error) {
-    const failure = error instanceof ConfigError ? new HttpError(500, 'config_error', `bdfu is misconfigured: ${error.message}`) : error;
-    log(failure instanceof Error ? failure.message : failure);
+    // The client learns only that the configuration is broken; the detail goes to the error log.
+    const failure = error instanceof ConfigError ? configFailure(error.message) : error;
+    if (failure instanceof HttpError && typeof failure.cause !== 'string') log(failure.message);
     app = async () => errorResponse(failure, log);
   }
   await serveCgi(app, env, process.stdin, process.stdout, log);

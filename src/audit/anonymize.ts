@@ -55,7 +55,7 @@ export async function anonymizeOlderThan(storageDir: string, olderThanSeconds: n
     const offset = await copyLines(input, 0, output, cutoff, counts);
     if (counts.anonymized === 0) return { ran: true, ...counts };
 
-    await writeFile(paths.pause, `${process.pid}\n`);
+    await writeFile(paths.pause, `${process.pid}\n`, { mode: 0o600 });
     paused = true;
     await waitForAppenders(paths.writers, paths.pause);
     await copyLines(input, offset, output, cutoff, counts, true);

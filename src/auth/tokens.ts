@@ -6,6 +6,7 @@ import { jwtVerify } from 'jose/jwt/verify';
 import { SignJWT } from 'jose/jwt/sign';
 import type { CryptoKey, JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { ConfigError } from '../config/config-error.js';
+import { configFailure } from '../core/config-failure.js';
 import { HttpError } from '../core/http-error.js';
 import { loadVerificationKeys, type Algorithm, type KeySettings, type VerificationKey } from './keys.js';
 import { assertValidUserName } from '../storage/user-name.js';
@@ -124,7 +125,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     try {
       keys = await ready;
     } catch (error) {
-      if (error instanceof ConfigError) throw new HttpError(500, 'config_error', `bdfu is misconfigured: ${error.message}`);
+      if (error instanceof ConfigError) throw configFailure(error.message);
       throw error;
     }
     try {

@@ -3,6 +3,7 @@ import type { Settings } from '../config/settings.js';
 import type { RouteDeps } from '../routes/deps.js';
 import { routeTable } from '../routes/table.js';
 import { FsStore } from '../storage/fs-store.js';
+import { storageModes } from '../storage/file-modes.js';
 import type { Store } from '../storage/store.js';
 import { recordRequest } from '../audit/record.js';
 import { HttpError } from './http-error.js';
@@ -36,7 +37,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
   const log = options.log ?? logToStderr;
   const deps: RouteDeps = {
     settings,
-    store: options.store ?? new FsStore(settings.storageDir),
+    store: options.store ?? new FsStore(settings.storageDir, { modes: storageModes(settings.storageMode) }),
     verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds }),
     log,
   };
