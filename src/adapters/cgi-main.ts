@@ -53,7 +53,10 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
     app = createApp(settings, { store, log });
     if (Math.random() * SWEEP_ONE_REQUEST_IN < 1) {
       const stale = settings.staleUploadSeconds;
-      process.once('beforeExit', () => void store!.sweep(stale).catch(log));
+      process.once('beforeExit', () => {
+        void store!.sweep(stale).catch(log);
+        void import('../audit/record.js').then((audit) => audit.sweepAuditCounters(settings.storageDir, audit.auditLimits(settings), log));
+      });
     }
     if (Math.random() * ANONYMIZE_ONE_REQUEST_IN < 1) {
       process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, log)));

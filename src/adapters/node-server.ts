@@ -1,6 +1,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { scheduleAnonymize } from '../audit/auto.js';
+import { auditLimits, sweepAuditCounters } from '../audit/record.js';
 import { linkSecret } from '../auth/link-secret.js';
 import { createApp } from '../core/app.js';
 import type { Settings } from '../config/settings.js';
@@ -70,8 +71,11 @@ export async function startServer(settings: Settings, options: ServerOptions = {
   // A link secret file that is missing is made now, one that is unsafe refuses the start.
   linkSecret(settings);
   await store.sweep(settings.staleUploadSeconds);
-  const sweeper = setInterval(() => void store.sweep(settings.staleUploadSeconds).catch(() => undefined),
-    Math.max(1, settings.staleUploadSeconds / 2) * 1000);
+  const sweep = () => {
+    void store.sweep(settings.staleUploadSeconds).catch(() => undefined);
+    void sweepAuditCounters(settings.storageDir, auditLimits(settings), () => undefined);
+  };
+  const sweeper = setInterval(sweep, Math.max(1, settings.staleUploadSeconds / 2) * 1000);
   sweeper.unref();
   const stopAnonymizing = scheduleAnonymize(settings, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
 

@@ -5,7 +5,7 @@ import { routeTable } from '../routes/table.js';
 import { FsStore } from '../storage/fs-store.js';
 import { storageModes } from '../storage/file-modes.js';
 import type { Store } from '../storage/store.js';
-import { recordRequest } from '../audit/record.js';
+import { auditLimits, recordRequest } from '../audit/record.js';
 import { HttpError } from './http-error.js';
 import { errorResponse } from './respond.js';
 import { createRouter } from './router.js';
@@ -57,7 +57,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
       code = error instanceof HttpError ? error.code : 'internal_error';
       response = errorResponse(error, log);
     }
-    await recordRequest(settings.storageDir, req, action, { status: response.status, code }, log);
+    await recordRequest(settings.storageDir, req, action, { status: response.status, code }, log, auditLimits(settings));
     return response;
   };
   return Object.assign(app, { ready: deps.verify.ready });
