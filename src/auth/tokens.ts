@@ -18,6 +18,8 @@ export interface VerifierOptions {
   secret?: string;
   keys?: Partial<KeySettings>;
   clockSkewSeconds: number;
+  /** TOKEN_MAX_LIFETIME_SECONDS: `exp` may lie at most this far ahead; no limit when absent. */
+  maxLifetimeSeconds?: number;
   now?: () => number;
 }
 
@@ -54,6 +56,16 @@ function userFrom(payload: JWTPayload): string {
   if (typeof name !== 'string') throw unauthorized('token_invalid_claims', 'the token names no user (claim user or sub)');
   assertValidUserName(name);
   return name;
+}
+
+/** A token must end (`exp`), and not later than the server allows: a token that never expires is a key to keep forever. */
+function checkLifetime(payload: JWTPayload, maxSeconds: number | undefined, skew: number, now: number): void {
+  if (typeof payload.exp !== 'number') {
+    throw unauthorized('token_invalid_claims', 'the token has no exp (expiry) claim: bdfu accepts only tokens that expire (bdfu gen-token always sets it)');
+  }
+  if (maxSeconds !== undefined && payload.exp - now > maxSeconds + skew) {
+    throw unauthorized('token_lifetime_too_long', `the token expires more than ${maxSeconds} s from now, longer than this server allows (TOKEN_MAX_LIFETIME_SECONDS)`);
+  }
 }
 
 function maxSizeFrom(payload: JWTPayload): number | undefined {
@@ -135,6 +147,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       if (typeof headerExp === 'number' && headerExp + options.clockSkewSeconds <= now()) {
         throw unauthorized('token_expired', 'the token has expired');
       }
+      checkLifetime(payload, options.maxLifetimeSeconds, options.clockSkewSeconds, now());
       const scopes = parseScopes(payload.scope);
       if (!scopes) throw unauthorized('token_invalid_claims', 'the token scope claim must be a space-separated string');
       const maxSize = maxSizeFrom(payload);

@@ -7,6 +7,7 @@ import { storageModes } from '../storage/file-modes.js';
 import type { Store } from '../storage/store.js';
 import { auditLimits, recordRequest } from '../audit/record.js';
 import { HttpError } from './http-error.js';
+import { settleBaseUrl } from './public-base.js';
 import { errorResponse } from './respond.js';
 import { createRouter } from './router.js';
 import type { CoreResponse, Handler } from './types.js';
@@ -38,7 +39,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
   const deps: RouteDeps = {
     settings,
     store: options.store ?? new FsStore(settings.storageDir, { modes: storageModes(settings.storageMode) }),
-    verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds }),
+    verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
     log,
   };
   const route = createRouter(routeTable(deps));
@@ -48,6 +49,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     let response: CoreResponse;
     let code: string | undefined;
     try {
+      settleBaseUrl(req, settings.publicUrl);
       const { route: matched, params } = route(req.method, req.path);
       action = matched.action;
       const handler = await matched.load();
