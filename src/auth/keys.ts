@@ -78,8 +78,8 @@ async function jwksKeys(path: string): Promise<VerificationKey[]> {
   const text = await readText(path, 'the JWKS file');
   try {
     jwks = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`${path}: ${jsonErrorPlace(text, error)}`);
+  } catch {
+    throw new ConfigError(`${path}: ${jsonErrorPlace(text)}`);
   }
   const keys = (jwks as { keys?: unknown }).keys;
   if (!Array.isArray(keys) || keys.length === 0) throw new ConfigError(`${path}: expected a JWKS, {"keys": [...]} with at least one key`);

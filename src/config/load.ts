@@ -35,8 +35,8 @@ function readFileValues(file: string): Record<string, unknown> {
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (error) {
-      throw new ConfigError(`${file}: ${jsonErrorPlace(text, error)}`);
+    } catch {
+      throw new ConfigError(`${file}: ${jsonErrorPlace(text)}`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new ConfigError(`${file}: expected a JSON object of settings`);
