@@ -41,6 +41,13 @@ function abortOnTermination(): void {
   process.stdout.on('error', () => undefined);
 }
 
+/** A start-up failure the client may see only in general terms (storage_unwritable names a path and a user). */
+function withoutDetail(error: unknown): unknown {
+  if (!(error instanceof HttpError) || error.status < 500) return error;
+  return new HttpError(error.status, error.code, `${error.code === 'storage_unwritable' ? 'the storage directory is not writable by the user bdfu runs as' : 'bdfu cannot start'}; the details are in the server’s error log`,
+    { cause: error.message });
+}
+
 /** The whole life of a CGI process: one request, then exit. */
 export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Promise<void> {
   abortOnTermination();
@@ -62,9 +69,8 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
       process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, log)));
     }
   } catch (error) {
-    // The client learns only that the configuration is broken; the detail goes to the error log.
-    const failure = error instanceof ConfigError ? configFailure(error.message) : error;
-    if (failure instanceof HttpError && typeof failure.cause !== 'string') log(failure.message);
+    // The client learns what is wrong, never a setting's value or a path: the detail goes to the error log.
+    const failure = error instanceof ConfigError ? configFailure(error.message) : withoutDetail(error);
     app = async () => errorResponse(failure, log);
   }
   await serveCgi(app, env, process.stdin, process.stdout, log);
