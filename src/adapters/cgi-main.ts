@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from '../core/app.js';
+import { configFailure } from '../core/config-failure.js';
 import { HttpError } from '../core/http-error.js';
 import { errorResponse } from '../core/respond.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load.js';
 import { FsStore } from '../storage/fs-store.js';
+import { storageModes } from '../storage/file-modes.js';
 import { serveCgi, type CgiEnv } from './cgi.js';
 
 const CONFIG_NAMES = ['bdfu.cfg', 'bdfu.json'];
@@ -39,6 +41,13 @@ function abortOnTermination(): void {
   process.stdout.on('error', () => undefined);
 }
 
+/** A start-up failure the client may see only in general terms (storage_unwritable names a path and a user). */
+function withoutDetail(error: unknown): unknown {
+  if (!(error instanceof HttpError) || error.status < 500) return error;
+  return new HttpError(error.status, error.code, `${error.code === 'storage_unwritable' ? 'the storage directory is not writable by the user bdfu runs as' : 'bdfu cannot start'}; the details are in the server’s error log`,
+    { cause: error.message });
+}
+
 /** The whole life of a CGI process: one request, then exit. */
 export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Promise<void> {
   abortOnTermination();
@@ -46,19 +55,22 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
   let store: FsStore | undefined;
   try {
     const { settings } = loadConfig({ file: findCgiConfig(env, scriptDir), env });
-    store = new FsStore(settings.storageDir);
+    store = new FsStore(settings.storageDir, { modes: storageModes(settings.storageMode) });
     await store.check();
     app = createApp(settings, { store, log });
     if (Math.random() * SWEEP_ONE_REQUEST_IN < 1) {
       const stale = settings.staleUploadSeconds;
-      process.once('beforeExit', () => void store!.sweep(stale).catch(log));
+      process.once('beforeExit', () => {
+        void store!.sweep(stale).catch(log);
+        void import('../audit/record.js').then((audit) => audit.sweepAuditCounters(settings.storageDir, audit.auditLimits(settings), log));
+      });
     }
     if (Math.random() * ANONYMIZE_ONE_REQUEST_IN < 1) {
       process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, log)));
     }
   } catch (error) {
-    const failure = error instanceof ConfigError ? new HttpError(500, 'config_error', `bdfu is misconfigured: ${error.message}`) : error;
-    log(failure instanceof Error ? failure.message : failure);
+    // The client learns what is wrong, never a setting's value or a path: the detail goes to the error log.
+    const failure = error instanceof ConfigError ? configFailure(error.message) : withoutDetail(error);
     app = async () => errorResponse(failure, log);
   }
   await serveCgi(app, env, process.stdin, process.stdout, log);

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { plainAddress, type TrustedProxies } from '../config/trusted-proxies.js';
+import { isValidHost } from '../core/public-base.js';
 
 export interface Origin {
   /** The client's address: the peer's, or the one a trusted proxy vouched for. */
@@ -8,8 +9,6 @@ export interface Origin {
   /** The Host the client asked for. */
   host: string;
 }
-
-const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /** The values of a list header, in order; repeated headers were already joined with `, `. */
 const items = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
@@ -37,6 +36,6 @@ export function requestOrigin(
   const protocol = items(headers['x-forwarded-proto']).at(-1)?.toLowerCase();
   if (protocol === 'http' || protocol === 'https') origin.protocol = protocol;
   const host = items(headers['x-forwarded-host']).at(-1);
-  if (host && HOST.test(host)) origin.host = host;
+  if (host && isValidHost(host)) origin.host = host;
   return origin;
 }

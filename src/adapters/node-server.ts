@@ -1,9 +1,12 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { scheduleAnonymize } from '../audit/auto.js';
+import { auditLimits, sweepAuditCounters } from '../audit/record.js';
+import { linkSecret } from '../auth/link-secret.js';
 import { createApp } from '../core/app.js';
 import type { Settings } from '../config/settings.js';
 import { FsStore } from '../storage/fs-store.js';
+import { storageModes } from '../storage/file-modes.js';
 import type { Store } from '../storage/store.js';
 import { bodyCutShort, nodeListener } from './node.js';
 
@@ -61,13 +64,18 @@ function refuseWhileStopping(res: ServerResponse): void {
 
 /** `bdfu serve`: checks the storage and keys, sweeps what crashes left, then listens. */
 export async function startServer(settings: Settings, options: ServerOptions = {}): Promise<RunningServer> {
-  const store = options.store ?? new FsStore(settings.storageDir);
+  const store = options.store ?? new FsStore(settings.storageDir, { modes: storageModes(settings.storageMode) });
   await store.check();
   const app = createApp(settings, { store });
   await app.ready;
+  // A link secret file that is missing is made now, one that is unsafe refuses the start.
+  linkSecret(settings);
   await store.sweep(settings.staleUploadSeconds);
-  const sweeper = setInterval(() => void store.sweep(settings.staleUploadSeconds).catch(() => undefined),
-    Math.max(1, settings.staleUploadSeconds / 2) * 1000);
+  const sweep = () => {
+    void store.sweep(settings.staleUploadSeconds).catch(() => undefined);
+    void sweepAuditCounters(settings.storageDir, auditLimits(settings), () => undefined);
+  };
+  const sweeper = setInterval(sweep, Math.max(1, settings.staleUploadSeconds / 2) * 1000);
   sweeper.unref();
   const stopAnonymizing = scheduleAnonymize(settings, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
 

@@ -1,5 +1,6 @@
-import { open, readdir, rename, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat, unlink, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { anonymousEntry } from './anonymous-entry.js';
 import { auditPaths, STALE_MS, type AuditEntry } from './entry.js';
 
 export interface AnonymizeResult {
@@ -15,7 +16,7 @@ const CHUNK = 1 << 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Replaces user and address in entries older than `olderThanSeconds`, keeping every entry,
+ * Makes entries older than `olderThanSeconds` anonymous (see anonymous-entry.ts), keeping every entry,
  * including those appended while it runs. How:
  *
  * 1. Create `.audit.jsonl.rewrite` exclusively: that is the new log, and the lock against a
@@ -34,11 +35,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function anonymizeOlderThan(storageDir: string, olderThanSeconds: number, now = Date.now()): Promise<AnonymizeResult> {
   const paths = auditPaths(storageDir);
   const cutoff = now - olderThanSeconds * 1000;
-  const exists = await stat(paths.log).then(() => true, (error: NodeJS.ErrnoException) => {
+  const present = (path: string) => stat(path).then(() => true, (error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return false;
     throw error;
   });
-  if (!exists) return { ran: true, entries: 0, anonymized: 0 };
+  if (!(await present(paths.log)) && !(await present(paths.previous))) return { ran: true, entries: 0, anonymized: 0 };
   const output = await lockRun(paths.rewrite);
   if (!output) return { ran: false, entries: 0, anonymized: 0 };
   const counts = { entries: 0, anonymized: 0 };
@@ -46,6 +47,8 @@ export async function anonymizeOlderThan(storageDir: string, olderThanSeconds: n
   let paused = false;
   let renamed = false;
   try {
+    await anonymizeRotated(paths.previous, cutoff, counts);
+    const beforeLog = counts.anonymized;
     try {
       input = await open(paths.log, 'r');
     } catch (error) {
@@ -53,9 +56,9 @@ export async function anonymizeOlderThan(storageDir: string, olderThanSeconds: n
       throw error;
     }
     const offset = await copyLines(input, 0, output, cutoff, counts);
-    if (counts.anonymized === 0) return { ran: true, ...counts };
+    if (counts.anonymized === beforeLog) return { ran: true, ...counts };
 
-    await writeFile(paths.pause, `${process.pid}\n`);
+    await writeFile(paths.pause, `${process.pid}\n`, { mode: 0o600 });
     paused = true;
     await waitForAppenders(paths.writers, paths.pause);
     await copyLines(input, offset, output, cutoff, counts, true);
@@ -71,6 +74,29 @@ export async function anonymizeOlderThan(storageDir: string, olderThanSeconds: n
     await output.close().catch(() => undefined);
     if (!renamed) await unlink(paths.rewrite).catch(() => undefined);
   }
+}
+
+/** The rotated log (see rotate.ts): nothing appends to it, so it is rewritten whole. */
+async function anonymizeRotated(path: string, cutoff: number, counts: { entries: number; anonymized: number }): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const before = counts.anonymized;
+  const lines = text.split('\n').map((line) => (line === '' ? line : anonymizeLine(line, cutoff, counts)));
+  if (counts.anonymized === before) return;
+  const aside = `${path}.rewrite`;
+  const handle = await open(aside, 'w', 0o600);
+  try {
+    await handle.writeFile(lines.join('\n'));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(aside, path);
 }
 
 async function lockRun(rewrite: string): Promise<FileHandle | undefined> {
@@ -95,9 +121,12 @@ function anonymizeLine(line: string, cutoff: number, counts: { entries: number; 
   } catch {
     return line;
   }
-  if (!(Date.parse(entry.time) < cutoff) || (entry.user === null && entry.address === null)) return line;
+  if (!(Date.parse(entry.time) < cutoff)) return line;
+  const anonymous = JSON.stringify(anonymousEntry(entry));
+  // Already anonymous (an entry anonymized before owner and name were removed too is redone).
+  if (anonymous === line) return line;
   counts.anonymized++;
-  return JSON.stringify({ ...entry, user: null, address: null, anonymized: true });
+  return anonymous;
 }
 
 /**

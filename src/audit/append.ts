@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { auditPaths, STALE_MS, type AuditEntry } from './entry.js';
+import { rotateIfFull } from './rotate.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,10 +37,11 @@ async function createMarker(dir: string): Promise<string> {
  * anonymizer first sets the pause, then waits for the markers to go. Whichever comes second
  * sees the other, so no line is written into a log that is being swapped out.
  */
-export async function appendEntry(storageDir: string, entry: AuditEntry): Promise<void> {
+export async function appendEntry(storageDir: string, entry: AuditEntry, options: { maxBytes?: number } = {}): Promise<void> {
   const paths = auditPaths(storageDir);
   const line = Buffer.from(JSON.stringify(entry) + '\n');
   let marker = await createMarker(paths.writers);
+  let full = false;
   try {
     const giveUp = Date.now() + STALE_MS;
     while ((await pausedByAnonymizer(paths.pause)) && Date.now() < giveUp) {
@@ -51,10 +53,12 @@ export async function appendEntry(storageDir: string, entry: AuditEntry): Promis
     try {
       const { bytesWritten } = await handle.write(line, 0, line.length);
       if (bytesWritten !== line.length) throw new Error(`audit log: short write (${bytesWritten} of ${line.length} bytes)`);
+      if (options.maxBytes !== undefined) full = (await handle.stat()).size >= options.maxBytes;
     } finally {
       await handle.close();
     }
   } finally {
     await unlink(marker).catch(() => undefined);
   }
+  if (full) await rotateIfFull(storageDir, options.maxBytes!);
 }

@@ -15,13 +15,17 @@ export interface AuditEntry {
   id?: string;
   name?: string;
   bytes?: number;
-  /** Set on entries whose user and address were removed. */
+  /** A summary line: this many more refused requests from `address` were not written one by one (see rate-bound.ts). */
+  suppressed?: number;
+  /** Set on anonymized entries: only what anonymous-entry.ts keeps is left. */
   anonymized?: true;
 }
 
 /** The trail and its helpers live in STORAGE_DIR under dot names, which are never user directories. */
 export const auditPaths = (storageDir: string) => ({
   log: join(storageDir, '.audit.jsonl'),
+  /** The log before the last rotation (see rotate.ts). */
+  previous: join(storageDir, '.audit.jsonl.1'),
   /** While it exists (and is fresh), appenders wait: an anonymize run is swapping the log. */
   pause: join(storageDir, '.audit.pause'),
   /** One empty marker file per append in progress. */

@@ -32,11 +32,17 @@ export function matches(entry: AuditEntry, filter: AuditFilter): boolean {
   return true;
 }
 
-/** Every whole line of the log, oldest first; a line that is not JSON (a hand edit) is skipped. */
+/** Every whole line of the trail (the rotated log, then the current one), oldest first; a line that is not JSON (a hand edit) is skipped. */
 export async function* readEntries(storageDir: string): AsyncIterable<AuditEntry> {
+  const paths = auditPaths(storageDir);
+  yield* readLog(paths.previous);
+  yield* readLog(paths.log);
+}
+
+async function* readLog(path: string): AsyncIterable<AuditEntry> {
   let handle;
   try {
-    handle = await open(auditPaths(storageDir).log, 'r');
+    handle = await open(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;

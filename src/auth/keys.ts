@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { importJWK, importPKCS8, importSPKI } from 'jose/key/import';
 import type { CryptoKey, JWK } from 'jose';
 import { ConfigError } from '../config/config-error.js';
+import { jsonErrorPlace } from '../config/json-error-place.js';
 
 /** The algorithms bdfu accepts, each tied to the one kind of key that may verify it. */
 export type Algorithm = 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
@@ -74,11 +75,11 @@ function jwkAlgorithm(jwk: JWK, source: string): Algorithm {
 
 async function jwksKeys(path: string): Promise<VerificationKey[]> {
   let jwks: unknown;
+  const text = await readText(path, 'the JWKS file');
   try {
-    jwks = JSON.parse(await readText(path, 'the JWKS file'));
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${path}: not valid JSON: ${(error as Error).message}`);
+    jwks = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`${path}: ${jsonErrorPlace(text)}`);
   }
   const keys = (jwks as { keys?: unknown }).keys;
   if (!Array.isArray(keys) || keys.length === 0) throw new ConfigError(`${path}: expected a JWKS, {"keys": [...]} with at least one key`);

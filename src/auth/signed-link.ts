@@ -3,8 +3,9 @@ import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 /** The fixed label that makes the link key differ from the token key derived from the same secret. */
 const KEY_LABEL = 'bdfu signed download links v1';
 
-/** The link-signing key, derived from JWT_SECRET_KEY with HKDF-SHA256 so neither key reveals the other. */
+/** The link-signing key, derived from the link secret (see link-secret.ts) with HKDF-SHA256 so neither key reveals the other. */
 export function linkKey(secret: string): Uint8Array {
+  if (secret === '') throw new Error('signed links need a secret: the empty string is public');
   return new Uint8Array(hkdfSync('sha256', secret, new Uint8Array(0), KEY_LABEL, 32));
 }
 

@@ -6,6 +6,7 @@ import { jwtVerify } from 'jose/jwt/verify';
 import { SignJWT } from 'jose/jwt/sign';
 import type { CryptoKey, JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { ConfigError } from '../config/config-error.js';
+import { configFailure } from '../core/config-failure.js';
 import { HttpError } from '../core/http-error.js';
 import { loadVerificationKeys, type Algorithm, type KeySettings, type VerificationKey } from './keys.js';
 import { assertValidUserName } from '../storage/user-name.js';
@@ -17,6 +18,8 @@ export interface VerifierOptions {
   secret?: string;
   keys?: Partial<KeySettings>;
   clockSkewSeconds: number;
+  /** TOKEN_MAX_LIFETIME_SECONDS: `exp` may lie at most this far ahead; no limit when absent. */
+  maxLifetimeSeconds?: number;
   now?: () => number;
 }
 
@@ -53,6 +56,16 @@ function userFrom(payload: JWTPayload): string {
   if (typeof name !== 'string') throw unauthorized('token_invalid_claims', 'the token names no user (claim user or sub)');
   assertValidUserName(name);
   return name;
+}
+
+/** A token must end (`exp`), and not later than the server allows: a token that never expires is a key to keep forever. */
+function checkLifetime(payload: JWTPayload, maxSeconds: number | undefined, skew: number, now: number): void {
+  if (typeof payload.exp !== 'number') {
+    throw unauthorized('token_invalid_claims', 'the token has no exp (expiry) claim: bdfu accepts only tokens that expire (bdfu gen-token always sets it)');
+  }
+  if (maxSeconds !== undefined && payload.exp - now > maxSeconds + skew) {
+    throw unauthorized('token_lifetime_too_long', `the token expires more than ${maxSeconds} s from now, longer than this server allows (TOKEN_MAX_LIFETIME_SECONDS)`);
+  }
 }
 
 function maxSizeFrom(payload: JWTPayload): number | undefined {
@@ -124,7 +137,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     try {
       keys = await ready;
     } catch (error) {
-      if (error instanceof ConfigError) throw new HttpError(500, 'config_error', `bdfu is misconfigured: ${error.message}`);
+      if (error instanceof ConfigError) throw configFailure(error.message);
       throw error;
     }
     try {
@@ -134,6 +147,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       if (typeof headerExp === 'number' && headerExp + options.clockSkewSeconds <= now()) {
         throw unauthorized('token_expired', 'the token has expired');
       }
+      checkLifetime(payload, options.maxLifetimeSeconds, options.clockSkewSeconds, now());
       const scopes = parseScopes(payload.scope);
       if (!scopes) throw unauthorized('token_invalid_claims', 'the token scope claim must be a space-separated string');
       const maxSize = maxSizeFrom(payload);

@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config-error.js';
 import { DEFAULT_STORAGE_DIR } from '../config/embedded-default.js';
 import { loadConfig } from '../config/load.js';
 import { CliError } from './fail.js';
+import { printable, printableJson } from './target.js';
 
 // Reading the trail needs no secret; this only satisfies the loader when none is configured.
 const SECRET_NOT_NEEDED = 'bdfu-logs-reads-no-tokens';
@@ -18,18 +19,23 @@ function storageDir(configuration: string | undefined): string {
   }
 }
 
+/** One entry as a line; every field goes through printable(): the trail holds what clients sent. */
 function line(entry: AuditEntry): string {
+  const text = (value: unknown) => printable(String(value));
   const columns = [
-    entry.time,
-    entry.outcome.padEnd(7),
-    entry.action.padEnd(8),
-    (entry.user ?? '-').padEnd(12),
-    (entry.address ?? '-').padEnd(15),
+    text(entry.time),
+    text(entry.outcome).padEnd(7),
+    text(entry.action).padEnd(8),
+    text(entry.user ?? '-').padEnd(12),
+    text(entry.address ?? '-').padEnd(15),
   ];
-  if (entry.code) columns.push(entry.code);
-  if (entry.id) columns.push(entry.id);
-  if (entry.name !== undefined) columns.push(JSON.stringify(entry.name));
-  if (entry.bytes !== undefined) columns.push(`${entry.bytes} bytes`);
+  if (entry.owner !== undefined) columns.push(`owner ${text(entry.owner)}`);
+  if (entry.code) columns.push(text(entry.code));
+  if (entry.id) columns.push(text(entry.id));
+  if (entry.name !== undefined) columns.push(printable(JSON.stringify(entry.name)));
+  if (entry.bytes !== undefined) columns.push(`${text(entry.bytes)} bytes`);
+  if (entry.suppressed !== undefined) columns.push(`${text(entry.suppressed)} more refused requests not written one by one`);
+  if (entry.anonymized) columns.push('(anonymized)');
   return columns.join('  ');
 }
 
@@ -50,7 +56,7 @@ export async function showLogs(configuration: string | undefined, options: LogsO
     if (!filter.since) throw new CliError(`--since takes a duration like 7d, 12h, 30m, or a date like 2026-11-01, not ${JSON.stringify(options.since)}`);
   }
   const entries = (await queryEntries(storageDir(configuration), filter)).reverse();
-  const text = entries.map((entry) => (options.json ? JSON.stringify(entry) : line(entry))).join('\n');
+  const text = entries.map((entry) => (options.json ? printableJson(entry) : line(entry))).join('\n');
   process.stdout.write(text ? text + '\n' : '');
 }
 

@@ -32,8 +32,13 @@ export function tokenUser(token: string): string {
   return user;
 }
 
-/** Names and other server-given text made safe to print on a terminal. */
+/** Names and other server-given text made safe to print on a terminal: no C0/C1 controls (escapes), no bidi overrides. */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+/** JSON for a terminal: what JSON.stringify leaves raw (C1 controls, bidi overrides, DEL) written as \u escapes. */
+export function printableJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

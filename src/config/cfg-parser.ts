@@ -52,10 +52,11 @@ class Cursor {
       const sign = text.startsWith('-') ? -1 : 1;
       const unsigned = text.replace(/^[-+]/, '');
       const value = /^0[xob]/i.test(unsigned) ? Number(unsigned.toLowerCase()) : Number(unsigned);
-      if (!Number.isFinite(value)) this.fail(`not a number: ${number[0]}`);
+      if (!Number.isFinite(value)) this.fail('not a finite number');
       return sign * value;
     }
-    return this.fail(`expected a literal (a quoted string, a number, True, False, None or a list), found: ${rest.slice(0, 40)}`);
+    // The text is not quoted back: it may be a secret whose quotes were forgotten.
+    return this.fail('expected a literal (a quoted string, a number, True, False, None or a list): is a quote missing?');
   }
 
   private string(raw: boolean, prefixLength: number, quote: string): string {
@@ -99,12 +100,15 @@ export function parseCfg(text: string, file = 'configuration'): Record<string, C
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((line, index) => {
     const lineNo = index + 1;
+    // Messages name the file, the line and the setting, never the line's text: it may hold a secret.
+    let setting = '';
     const fail = (message: string): never => {
-      throw new CfgSyntaxError(file, lineNo, message);
+      throw new CfgSyntaxError(file, lineNo, setting ? `${setting}: ${message}` : message);
     };
     if (/^\s*(#.*)?$/.test(line)) return;
     const assignment = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)/.exec(line);
-    if (!assignment) fail(`expected KEY = value, found: ${line.trim().slice(0, 60)}`);
+    if (!assignment) fail('expected KEY = value (a setting name, =, then a quoted value)');
+    setting = assignment![1]!;
     const cursor = new Cursor(line.slice(assignment![0].length), fail);
     const value = cursor.value();
     if (!cursor.atEnd()) fail('unexpected text after the value (only literals are supported, not expressions)');

@@ -4,6 +4,8 @@ import { parseCfg, CfgSyntaxError, type CfgValue } from './cfg-parser.js';
 import { checkCdnSettings } from './cdn-settings.js';
 import { ConfigError } from './config-error.js';
 import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
+import { jsonErrorPlace } from './json-error-place.js';
+import { checkSecuritySettings } from './security-settings.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 
 export interface LoadOptions {
@@ -33,8 +35,8 @@ function readFileValues(file: string): Record<string, unknown> {
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (error) {
-      throw new ConfigError(`${file}: not valid JSON: ${(error as Error).message}`);
+    } catch {
+      throw new ConfigError(`${file}: ${jsonErrorPlace(text)}`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new ConfigError(`${file}: expected a JSON object of settings`);
@@ -64,7 +66,7 @@ function coerceList(spec: SettingSpec, raw: unknown, source: string): string[] {
     } else value = raw.split(/[\s,]+/).filter((item) => item !== '');
   }
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
-    throw new ConfigError(`${spec.key} (${source}) must be a list of strings, none of them empty, e.g. ['127.0.0.1']`);
+    throw new ConfigError(`${spec.key} (${source}) must be a list of strings, none of them empty, e.g. ['${spec.secret ? 'a-long-random-secret' : '127.0.0.1'}']`);
   }
   return value as string[];
 }
@@ -143,6 +145,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   settings.jwtPublicKeys = (settings.jwtPublicKeys as string[]).map((path) => resolve(path));
   if (settings.jwtJwksFile !== '') settings.jwtJwksFile = resolve(settings.jwtJwksFile as string);
   checkCdnSettings(settings as unknown as Settings);
+  checkSecuritySettings(settings as unknown as Settings);
   settings.basePath = normaliseBasePath(String(settings.basePath));
   try {
     const proxies = settings.trustedProxies;

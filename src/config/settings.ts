@@ -30,6 +30,12 @@ export interface Settings {
   cloudfrontUrlSeconds: number;
   anonymizeAfterDays: number;
   trustedProxies: string[];
+  linkSecretKey: string;
+  storageMode: string;
+  auditMaxBytes: number;
+  auditRefusedPerMinute: number;
+  publicUrl: string;
+  tokenMaxLifetimeSeconds: number;
 }
 
 type Kind = 'string' | 'integer' | 'list';
@@ -43,15 +49,17 @@ export interface SettingSpec {
   max?: number;
   /** A path (or list of paths) relative to the configuration file. */
   path?: boolean;
+  /** A secret: its value is never printed, not even in a start-up refusal. */
+  secret?: boolean;
   doc: string;
 }
 
 const GIB = 1024 ** 3;
 
 export const SETTINGS: readonly SettingSpec[] = [
-  { key: 'JWT_SECRET_KEY', prop: 'jwtSecretKey', kind: 'string', default: '',
+  { key: 'JWT_SECRET_KEY', prop: 'jwtSecretKey', kind: 'string', default: '', secret: true,
     doc: 'Shared secret that HS256 tokens are signed with. Required unless JWT_PUBLIC_KEYS or JWT_JWKS_FILE is set.' },
-  { key: 'JWT_PREVIOUS_SECRETS', prop: 'jwtPreviousSecrets', kind: 'list', default: [],
+  { key: 'JWT_PREVIOUS_SECRETS', prop: 'jwtPreviousSecrets', kind: 'list', default: [], secret: true,
     doc: 'Earlier HS256 secrets, still accepted for verifying tokens (never used to sign) while you rotate.' },
   { key: 'JWT_PUBLIC_KEYS', prop: 'jwtPublicKeys', kind: 'list', default: [], path: true,
     doc: 'PEM files of public keys (RSA: RS256, P-256: ES256, Ed25519: EdDSA) that tokens may be signed with; the file name without .pem is the key id (kid).' },
@@ -109,6 +117,18 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'Audit entries older than this many days lose their user and address (at start, daily, and now and then under CGI); 0 keeps them.' },
   { key: 'TRUSTED_PROXIES', prop: 'trustedProxies', kind: 'list', default: [],
     doc: "Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For/-Proto/-Host `bdfu serve` believes, e.g. `['127.0.0.1', '::1']` (environment: comma-separated). Empty: those headers are ignored." },
+  { key: 'LINK_SECRET_KEY', prop: 'linkSecretKey', kind: 'string', default: '', secret: true,
+    doc: 'Secret that signed download links are signed with (at least 16 characters). Unset: JWT_SECRET_KEY when that is set, else a random secret bdfu makes and keeps in STORAGE_DIR/.link-secret (mode 0600). Changing it revokes every link.' },
+  { key: 'STORAGE_MODE', prop: 'storageMode', kind: 'string', default: 'private',
+    doc: "Who may read stored files: `private` (files 0600, directories 0700: only the user bdfu runs as) or `group` (files 0640, directories 0750: also that user's group, e.g. a web server or backup user in it)." },
+  { key: 'AUDIT_MAX_BYTES', prop: 'auditMaxBytes', kind: 'integer', default: 64 * 1024 * 1024, min: 4096,
+    doc: 'When the audit trail (STORAGE_DIR/.audit.jsonl) reaches this size it is rotated to .audit.jsonl.1 (replacing the one before): the trail never takes more than about twice this.' },
+  { key: 'AUDIT_REFUSED_PER_MINUTE', prop: 'auditRefusedPerMinute', kind: 'integer', default: 60, min: 1, max: 100000,
+    doc: 'Most refused or failed requests written to the audit trail per client address (IPv6: per /64) and minute; the rest are counted, and the count written once the minute is over.' },
+  { key: 'PUBLIC_URL', prop: 'publicUrl', kind: 'string', default: '',
+    doc: 'The public address of the endpoint, e.g. `https://files.example.org/bdfu/`. When set, every link bdfu makes (Location, share links) starts with it, whatever Host a request names.' },
+  { key: 'TOKEN_MAX_LIFETIME_SECONDS', prop: 'tokenMaxLifetimeSeconds', kind: 'integer', default: 2592000, min: 60, max: 315360000,
+    doc: 'Tokens must carry `exp`, and it may lie at most this far in the future (default 30 days); raise it to allow long-lived tokens, up to 10 years.' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

@@ -3,9 +3,11 @@ import type { Settings } from '../config/settings.js';
 import type { RouteDeps } from '../routes/deps.js';
 import { routeTable } from '../routes/table.js';
 import { FsStore } from '../storage/fs-store.js';
+import { storageModes } from '../storage/file-modes.js';
 import type { Store } from '../storage/store.js';
-import { recordRequest } from '../audit/record.js';
+import { auditLimits, recordRequest } from '../audit/record.js';
 import { HttpError } from './http-error.js';
+import { settleBaseUrl } from './public-base.js';
 import { errorResponse } from './respond.js';
 import { createRouter } from './router.js';
 import type { CoreResponse, Handler } from './types.js';
@@ -36,8 +38,8 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
   const log = options.log ?? logToStderr;
   const deps: RouteDeps = {
     settings,
-    store: options.store ?? new FsStore(settings.storageDir),
-    verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds }),
+    store: options.store ?? new FsStore(settings.storageDir, { modes: storageModes(settings.storageMode) }),
+    verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
     log,
   };
   const route = createRouter(routeTable(deps));
@@ -47,6 +49,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     let response: CoreResponse;
     let code: string | undefined;
     try {
+      settleBaseUrl(req, settings.publicUrl);
       const { route: matched, params } = route(req.method, req.path);
       action = matched.action;
       const handler = await matched.load();
@@ -56,7 +59,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
       code = error instanceof HttpError ? error.code : 'internal_error';
       response = errorResponse(error, log);
     }
-    await recordRequest(settings.storageDir, req, action, { status: response.status, code }, log);
+    await recordRequest(settings.storageDir, req, action, { status: response.status, code }, log, auditLimits(settings));
     return response;
   };
   return Object.assign(app, { ready: deps.verify.ready });

@@ -19,6 +19,8 @@ export function jsonResponse(status: number, value: unknown, headers: Record<str
 /** The single place where a failure becomes an HTTP response. */
 export function errorResponse(error: unknown, log: (error: unknown) => void): CoreResponse {
   if (error instanceof HttpError) {
+    // A server-side problem's detail is for the operator's log, not for the client.
+    if (error.status >= 500 && typeof error.cause === 'string') log(error.cause);
     return jsonResponse(error.status, { error: error.message, code: error.code, ...error.details }, error.headers);
   }
   log(error);

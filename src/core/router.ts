@@ -1,4 +1,5 @@
 import type { CoreRequest, CoreResponse } from './types.js';
+import { BIDI_CONTROL } from './bidi.js';
 import { HttpError } from './http-error.js';
 
 export type RouteParams = Record<string, string>;
@@ -28,8 +29,8 @@ function decodeSegment(segment: string): string {
   }
   // Nothing in bdfu's URLs is a dot segment (also not behind an encoded / or \\) or a control character.
   // eslint-disable-next-line no-control-regex
-  if (decoded.split(/[/\\]/).some((part) => part === '.' || part === '..') || /[\u0000-\u001f\u007f]/.test(decoded)) {
-    throw new HttpError(400, 'bad_path', 'the request path has a dot segment (., .., %2e%2e, also behind %2f or \\) or a control character');
+  if (decoded.split(/[/\\]/).some((part) => part === '.' || part === '..') || /[\u0000-\u001f\u007f-\u009f]/.test(decoded) || BIDI_CONTROL.test(decoded)) {
+    throw new HttpError(400, 'bad_path', 'the request path has a dot segment (., .., %2e%2e, also behind %2f or \\), a control character or a bidirectional override');
   }
   return decoded;
 }

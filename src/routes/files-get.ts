@@ -1,7 +1,7 @@
 import { authenticate } from '../auth/authenticate.js';
 import { authorizeLink } from '../auth/link-policy.js';
 import { authorize } from '../auth/policy.js';
-import { linkKey } from '../auth/signed-link.js';
+import { lazyLinkKey } from '../auth/link-secret.js';
 import { noteAudit } from '../core/audit-facts.js';
 import { cdnEnabled } from '../config/cdn-settings.js';
 import type { RouteHandler, RouteParams } from '../core/router.js';
@@ -16,7 +16,7 @@ import { newestByName } from './newest-by-name.js';
 
 /** GET|HEAD files/<user>/<id> and files/<user>/by-name/<name>: a bearer token, a download token or a signed link. */
 export function createFilesGetHandler(deps: RouteDeps, options: { byName: boolean }): RouteHandler {
-  const key = linkKey(deps.settings.jwtSecretKey);
+  const key = lazyLinkKey(deps.settings);
   let signer: Promise<CloudFrontSigner> | undefined;
   const cdn = () =>
     (signer ??= import('../cdn/cloudfront.js').then(({ cloudfrontSignerFromFile }) =>

@@ -1,6 +1,7 @@
 import { authenticate } from '../auth/authenticate.js';
 import { authorize } from '../auth/policy.js';
-import { linkKey, signLink } from '../auth/signed-link.js';
+import { lazyLinkKey } from '../auth/link-secret.js';
+import { signLink } from '../auth/signed-link.js';
 import { noteAudit } from '../core/audit-facts.js';
 import { HttpError } from '../core/http-error.js';
 import type { RouteHandler } from '../core/router.js';
@@ -48,7 +49,7 @@ async function requestedSeconds(req: CoreRequest, max: number): Promise<number> 
 
 /** POST files/<user>/<id>/share: a signed link anyone can use until it expires. */
 export function createShareHandler(deps: RouteDeps): RouteHandler {
-  const key = linkKey(deps.settings.jwtSecretKey);
+  const key = lazyLinkKey(deps.settings);
   return async (req, params) => {
     const user = params.user!;
     const id = params.id!;
@@ -59,7 +60,7 @@ export function createShareHandler(deps: RouteDeps): RouteHandler {
     if (!record) throw notFound();
     noteAudit(req, { owner: user, id, name: record.name });
     const expires = Math.floor(Date.now() / 1000) + seconds;
-    const { signature } = signLink(key, 'GET', filePath(user, id), expires);
+    const { signature } = signLink(key(), 'GET', filePath(user, id), expires);
     const url = `${fileUrl(req.baseUrl, user, id)}?expires=${expires}&signature=${signature}`;
     return jsonResponse(201, { url, expires: new Date(expires * 1000).toISOString() });
   };

@@ -65,7 +65,7 @@ export async function withUserLock<T>(dir: string, fn: () => Promise<T>): Promis
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
-      const handle = await open(path, 'wx', 0o644);
+      const handle = await open(path, 'wx', 0o600);
       await handle.writeFile(JSON.stringify(ownLease(0)));
       await handle.close();
       break;

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { constants, createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { access, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, lstat, mkdir, open as openFile, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { HttpError } from '../core/http-error.js';
+import { caseProblem, isCaseInsensitive } from './case-folding.js';
 import { DirectorySync } from './directory-sync.js';
+import { PRIVATE_MODES, type StorageModes } from './file-modes.js';
 import { assertValidUserName } from './user-name.js';
 import { leaseName, lockAbandoned, ownerGone, ownLease, readLease, removeUpload, TEMP_PREFIX, TEMP_SUFFIX, uploadIdOf, usageOf, withUserLock } from './fs-lease.js';
 import {
@@ -25,17 +27,17 @@ function runningAs(): string {
 }
 
 /** Opens a new temporary file; the user's directory is made only when it is missing (once per user, not per upload). */
-async function createTemp(dir: string, temp: string): Promise<WriteStream> {
+async function createTemp(dir: string, temp: string, modes: StorageModes): Promise<WriteStream> {
   const attempt = () => {
     // flush: the bytes are fsynced before the file is closed, and so before it is renamed into place.
-    const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true });
+    const stream = createWriteStream(temp, { flags: 'wx', mode: modes.file, flush: true });
     return new Promise<WriteStream>((resolve, reject) => stream.once('open', () => resolve(stream)).once('error', reject));
   };
   try {
     return await attempt();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: modes.dir });
     return attempt();
   }
 }
@@ -48,21 +50,49 @@ async function ignoreMissing(promise: Promise<unknown>): Promise<void> {
   }
 }
 
+/** Stored files and their metadata are opened without following symbolic links. */
+const NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+
+export interface FsStoreOptions {
+  /** File and directory modes; private (0600/0700) by default. */
+  modes?: StorageModes;
+  /** Whether STORAGE_DIR folds case; found out by a probe file when not given (tests inject it). */
+  caseInsensitive?: boolean;
+}
+
 /** STORAGE_DIR/<user>/<id>, metadata in STORAGE_DIR/<user>/.<id>.json, uploads in flight as .upload-*.part. */
 export class FsStore implements Store {
   private readonly directorySync = new DirectorySync();
+  private readonly modes: StorageModes;
+  private caseInsensitive: boolean | undefined;
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string, options: FsStoreOptions = {}) {
+    this.modes = options.modes ?? PRIVATE_MODES;
+    this.caseInsensitive = options.caseInsensitive;
+  }
 
   private userDir(user: string): string {
     assertValidUserName(user);
+    const problem = this.caseInsensitive ? caseProblem(user) : undefined;
+    if (problem) throw new HttpError(400, 'invalid_user', `the user name ${JSON.stringify(user.slice(0, 80))} ${problem}`);
     return join(this.root, user);
+  }
+
+  /** Probes the file system's case handling once (a store that was never check()ed probes on first use). */
+  private async foldingKnown(): Promise<void> {
+    if (this.caseInsensitive !== undefined) return;
+    try {
+      this.caseInsensitive = await isCaseInsensitive(this.root);
+    } catch {
+      // No storage directory yet, or not writable: nothing stored to alias; probe again next time.
+    }
   }
 
   async check(): Promise<void> {
     try {
-      await mkdir(this.root, { recursive: true });
+      await mkdir(this.root, { recursive: true, mode: this.modes.dir });
       await access(this.root, constants.W_OK | constants.X_OK);
+      await this.foldingKnown();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new HttpError(500, 'storage_unwritable',
@@ -72,11 +102,12 @@ export class FsStore implements Store {
 
   async reserve(user: string, bytes: number, quota: Quota, exact: boolean): Promise<Reservation> {
     // The user's directory is made only when missing (a new user), not with an mkdir per upload.
+    await this.foldingKnown();
     try {
       return await this.reserveIn(user, bytes, quota, exact);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(this.userDir(user), { recursive: true });
+      await mkdir(this.userDir(user), { recursive: true, mode: this.modes.dir });
       return this.reserveIn(user, bytes, quota, exact);
     }
   }
@@ -86,7 +117,7 @@ export class FsStore implements Store {
     const id = randomBytes(16).toString('hex');
     const lease = join(dir, leaseName(id));
     const hold = async (granted: number): Promise<Reservation> => {
-      await writeFile(lease, JSON.stringify(ownLease(granted)), { flag: 'wx', mode: 0o644 });
+      await writeFile(lease, JSON.stringify(ownLease(granted)), { flag: 'wx', mode: 0o600 });
       let released = false;
       return {
         id, user, bytes: granted,
@@ -117,6 +148,7 @@ export class FsStore implements Store {
   }
 
   async begin(user: string, meta: UploadMeta, reservation?: Reservation): Promise<PendingWrite> {
+    await this.foldingKnown();
     const dir = this.userDir(user);
     const held = reservation ?? (await this.reserve(user, 0, { bytes: 0, files: 0 }, false));
     if (held.user !== user) throw new Error('the reservation is for another user');
@@ -124,7 +156,7 @@ export class FsStore implements Store {
     const temp = join(dir, `${TEMP_PREFIX}${id}${TEMP_SUFFIX}`);
     let stream: WriteStream;
     try {
-      stream = await createTemp(dir, temp);
+      stream = await createTemp(dir, temp, this.modes);
     } catch (error) {
       await held.release();
       throw error;
@@ -152,7 +184,7 @@ export class FsStore implements Store {
         // The metadata goes straight to its name, while the bytes are still being flushed: it is
         // read only for a file that exists, and the file appears (by rename) only after both.
         // Metadata whose file never appears is swept as a leftover.
-        await Promise.all([finished(stream), writeFile(join(dir, metaName(id)), JSON.stringify(record) + '\n', { flag: 'wx' })]);
+        await Promise.all([finished(stream), writeFile(join(dir, metaName(id)), JSON.stringify(record) + '\n', { flag: 'wx', mode: this.modes.file })]);
         await rename(temp, join(dir, id));
         await this.directorySync.sync(dir);
         settled = true;
@@ -169,17 +201,21 @@ export class FsStore implements Store {
 
   async stat(user: string, id: string): Promise<FileRecord | undefined> {
     if (!FILE_ID.test(id)) return undefined;
+    await this.foldingKnown();
     const dir = this.userDir(user);
     let size: number;
     let mtime: Date;
     try {
-      ({ size, mtime } = await stat(join(dir, id)));
+      const info = await lstat(join(dir, id));
+      // A symbolic link (or anything but a plain file) put there is not a stored file.
+      if (!info.isFile()) return undefined;
+      ({ size, mtime } = info);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
       throw error;
     }
     try {
-      return JSON.parse(await readFile(join(dir, metaName(id)), 'utf8')) as FileRecord;
+      return JSON.parse(await readFile(join(dir, metaName(id)), { encoding: 'utf8', flag: NO_FOLLOW })) as FileRecord;
     } catch {
       // Files put there by hand, or by the original bdfu, have no metadata.
       return { id, user, name: id, type: 'application/octet-stream', size, sha256: '', uploaded: mtime.toISOString() };
@@ -189,12 +225,25 @@ export class FsStore implements Store {
   async open(user: string, id: string, range?: ByteRange): Promise<OpenedFile | undefined> {
     const record = await this.stat(user, id);
     if (!record) return undefined;
-    const stream = createReadStream(join(this.userDir(user), id), range ? { start: range.start, end: range.end } : {});
+    let handle;
+    try {
+      handle = await openFile(join(this.userDir(user), id), NO_FOLLOW);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP') return undefined;
+      throw error;
+    }
+    if (!(await handle.stat()).isFile()) {
+      await handle.close();
+      return undefined;
+    }
+    const stream = createReadStream('', { fd: handle, ...(range ? { start: range.start, end: range.end } : {}) });
     return { record, stream };
   }
 
   async *list(user: string): AsyncIterable<FileRecord> {
     let names: string[];
+    await this.foldingKnown();
     try {
       names = await readdir(this.userDir(user));
     } catch (error) {
@@ -222,6 +271,7 @@ export class FsStore implements Store {
 
   async remove(user: string, id: string): Promise<boolean> {
     if (!FILE_ID.test(id)) return false;
+    await this.foldingKnown();
     const dir = this.userDir(user);
     try {
       await unlink(join(dir, id));

@@ -1,3 +1,4 @@
+import { BIDI_CONTROL } from '../core/bidi.js';
 import { HttpError } from '../core/http-error.js';
 
 const MAX_BYTES = 255;
@@ -21,6 +22,7 @@ function plainProblem(name: string): string | undefined {
   if (/[/\\]/.test(name)) return 'contains a path separator';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'contains a control character';
+  if (BIDI_CONTROL.test(name)) return 'contains a bidirectional override';
   if (Buffer.byteLength(name, 'utf8') > MAX_BYTES) return `is longer than ${MAX_BYTES} bytes`;
   if (!name.isWellFormed()) return 'is not well-formed Unicode';
   return undefined;

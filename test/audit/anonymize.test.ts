@@ -30,7 +30,11 @@ t.test('anonymize keeps every entry and changes only the old ones', async (t) =>
   t.equal(after.length, 100);
   for (let i = 0; i < 100; i++) {
     const before = entries[i]!;
-    if (i < 50) t.same(after[i], { ...before, user: null, address: null, anonymized: true }, `old entry ${i}: only user and address go`);
+    const hour = new Date(Math.floor(Date.parse(before.time) / 3_600_000) * 3_600_000).toISOString();
+    if (i < 50) {
+      t.same(after[i], { time: hour, user: null, address: null, action: 'download', outcome: 'ok', anonymized: true },
+        `old entry ${i}: what happened and the hour are kept; user, address, id, name, bytes and the exact time go`);
+    }
     else t.same(after[i], before, `recent entry ${i} untouched`);
   }
   const again = await anonymizeOlderThan(dir, 30 * 86_400);
@@ -75,9 +79,46 @@ t.test('entries appended by other processes during the rewrites are all kept', a
     t.same(ids, Array.from({ length: written[i]! }, (_, n) => `live${i}-${n}`), `appender ${i}: each of its ${written[i]} entries once, in order`);
   }
   const cutoff = Date.now() - 50 * DAY;
-  const old = log.filter((e) => e.id!.startsWith('old-'));
-  t.same(old.map((e) => e.id), initial.map((e) => e.id), 'old entries kept, in order');
+  // Anonymized entries lose their id (it points to a file, so to a person): old ones are told by their action.
+  const old = log.filter((e) => e.action === 'download');
+  t.equal(old.length, initial.length, 'old entries kept');
+  const kept = old.filter((e) => !e.anonymized).map((e) => e.id);
+  t.same(kept, initial.slice(initial.length - kept.length).map((e) => e.id), 'the newest, not anonymized, keep their ids, in order');
+  t.ok(old.every((e, i) => i === 0 || Date.parse(e.time) >= Date.parse(old[i - 1]!.time)), 'in time order');
   t.equal(old.filter((e) => Date.parse(e.time) < cutoff && e.user !== null).length, 0, 'every entry past the cutoff is anonymized');
   t.ok(old.filter((e) => Date.parse(e.time) >= cutoff + 60_000).every((e) => e.user !== null && e.address !== null), 'newer ones keep user and address');
   t.equal(anonymized, old.filter((e) => e.user === null).length, 'the runs counted what they changed');
+});
+
+t.test('an anonymized entry keeps no field that names or points to a person (security review, issue 12 item 4)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bdfu-anon-'));
+  const entry: AuditEntry = {
+    time: new Date(Date.now() - 40 * DAY).toISOString(), user: 'admin-carol', address: '198.51.100.7', action: 'download', owner: 'dave',
+    outcome: 'refused', code: 'forbidden', id: 'f'.repeat(32), name: 'dave-medical-report.pdf', bytes: 123_457,
+  };
+  // An entry anonymized by an earlier bdfu, which cleared only user and address.
+  const earlier = { ...entry, user: null, address: null, anonymized: true };
+  writeFileSync(auditPaths(dir).log, [entry, earlier].map((e) => JSON.stringify(e) + '\n').join(''));
+  const result = await anonymizeOlderThan(dir, 30 * 86_400);
+  t.same(result, { ran: true, entries: 2, anonymized: 2 }, 'both are (re)done');
+  for (const after of readLog(dir)) {
+    t.same(Object.keys(after).sort(), ['action', 'address', 'anonymized', 'code', 'outcome', 'time', 'user']);
+    t.equal(after.user, null);
+    t.equal(after.address, null);
+    const text = JSON.stringify(after);
+    for (const trace of ['carol', 'dave', '198.51', 'fff', 'medical', '123457']) t.notMatch(text, trace, `no trace of ${trace}`);
+    t.match(after.time, /T\d\d:00:00\.000Z$/, 'the time is cut to the hour');
+  }
+  t.same(await anonymizeOlderThan(dir, 30 * 86_400), { ran: true, entries: 2, anonymized: 0 }, 'anonymous entries stay as they are');
+});
+
+t.test('the rotated log is anonymized too', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bdfu-anon-'));
+  writeFileSync(auditPaths(dir).previous, oldEntries(10, 60, 50).map((e) => JSON.stringify(e) + '\n').join(''));
+  writeFileSync(auditPaths(dir).log, oldEntries(10, 20, 10).map((e) => JSON.stringify(e) + '\n').join(''));
+  const result = await anonymizeOlderThan(dir, 30 * 86_400);
+  t.same(result, { ran: true, entries: 20, anonymized: 10 });
+  const rotated = readFileSync(auditPaths(dir).previous, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
+  t.ok(rotated.length === 10 && rotated.every((e) => e.anonymized && e.user === null && e.id === undefined), 'every old entry of .audit.jsonl.1');
+  t.ok(readLog(dir).every((e) => e.user !== null), 'the recent log untouched');
 });

@@ -88,13 +88,14 @@ t.test('refusals are whole CGI responses', async (t) => {
   t.match(get.headers.allow, /POST/);
 });
 
-t.test('a broken configuration is a clear 500, never a stack trace', async (t) => {
+t.test('a broken configuration is a 500 config_error, never a stack trace; the detail is in the error log', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bdfu-cgi-bad-'));
   writeFileSync(join(dir, 'bad.cfg'), "JWT_SECRET_KEY = 'x'\nSTORAGE_DIR = os.getcwd()\n");
   const res = await cgi({ REQUEST_METHOD: 'GET', PATH_INFO: '/upload', BDFU_SETTINGS: join(dir, 'bad.cfg') });
   t.equal(res.status, 500);
   t.equal(res.json.code, 'config_error');
-  t.match(res.json.error, /bad\.cfg:2: /);
+  t.notMatch(res.json.error, /bad\.cfg|STORAGE_DIR|\//, 'the client is told nothing of the file, the setting or a path');
+  t.match(res.stderr, /bad\.cfg:2: STORAGE_DIR: /, 'the web server’s error log names the file, the line and the setting');
   t.notMatch(res.body, /\n\s+at /);
   const noSecret = await cgi({ REQUEST_METHOD: 'GET', PATH_INFO: '/upload', BDFU_SETTINGS: '' });
   t.equal(noSecret.json.code, 'config_error');

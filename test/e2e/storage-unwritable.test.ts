@@ -1,5 +1,5 @@
 // A storage directory the process cannot write: bdfu serve refuses to start, a CGI request gets a
-// 500; both name the directory and the user bdfu runs as. Run as root, the processes drop to
+// 500; the refusal and the error log name the directory and the user bdfu runs as, the client's answer does not. Run as root, the processes drop to
 // www-data (as Apache's CGI scripts do), since root may write anywhere.
 import { chmodSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -29,7 +29,7 @@ t.test('bdfu serve stops at start-up with one line naming the directory and the 
   t.match(ran.stderr, /give that user write access/);
 });
 
-t.test('a CGI request gets a 500 storage_unwritable that says the same', async (t) => {
+t.test('a CGI request gets a 500 storage_unwritable; the error log names the directory and the user', async (t) => {
   const env = {
     PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'POST', PATH_INFO: '/upload',
     SCRIPT_NAME: '/cgi-bin/bdfu', SERVER_NAME: 'localhost', SERVER_PORT: '80', CONTENT_LENGTH: '0', BDFU_SETTINGS: fixture.config,
@@ -39,7 +39,8 @@ t.test('a CGI request gets a 500 storage_unwritable that says the same', async (
   t.match(head, /^Status: 500 /);
   const json = JSON.parse(body);
   t.equal(json.code, 'storage_unwritable');
-  t.match(json.error, fixture.storageDir);
-  t.match(json.error, `${user} (uid ${webUser.uid})`);
-  t.match(ran.stderr, /is not writable by/, 'and in the web server’s error log (stderr)');
+  t.match(json.error, /not writable by the user bdfu runs as; the details are in the server’s error log/);
+  t.notMatch(json.error, fixture.dir, 'no path reaches the client (security review, issue 12 item 2)');
+  t.match(ran.stderr, fixture.storageDir, 'the web server’s error log (stderr) names the directory');
+  t.match(ran.stderr, `${user} (uid ${webUser.uid})`, 'and the user');
 });

@@ -228,6 +228,35 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     await done(t);
   });
 
+  t.test(`${target().mode}: a sign-in link for another user asks first, naming both (login CSRF)`, async (t) => {
+    const page = await watchedPage(t);
+    await page.goto(`${target().baseUrl}#token=${await token('hank', ['upload', 'read'])}`);
+    await page.locator('#who-name').getByText('hank').waitFor();
+    const attacker = await token('mallory', ['upload', 'read']);
+    await page.goto(`${target().baseUrl}#token=${attacker}`);
+    await page.locator('#switch-user').waitFor();
+    t.equal(await page.locator('#switch-current').textContent(), 'hank', 'the user signed in now is named');
+    t.equal(await page.locator('#switch-new').textContent(), 'mallory', 'the link’s user is named');
+    t.equal(await page.locator('#who-name').textContent(), 'hank', 'nothing switched before the answer');
+    const kept = await page.evaluate(() => sessionStorage.getItem('bdfu.token') ?? '');
+    t.equal(JSON.parse(Buffer.from(kept.split('.')[1] ?? '', 'base64url').toString()).user, 'hank', 'the kept token is still hank’s');
+    await shot(page, '9-switch-user');
+    await page.getByRole('button', { name: 'Stay signed in as hank' }).click();
+    t.ok(await page.locator('#switch-user').isHidden(), 'staying closes the question');
+    t.equal(await page.locator('#who-name').textContent(), 'hank', 'staying keeps the session');
+    t.notOk(page.url().includes('#token='), 'the link’s token is out of the address bar');
+
+    await page.goto(`${target().baseUrl}#token=${attacker}`);
+    await page.getByRole('button', { name: 'Switch to mallory' }).click();
+    await page.locator('#who-name').getByText('mallory').waitFor();
+    t.pass('switching after the question signs in as the link’s user');
+
+    await page.goto(`${target().baseUrl}#token=${await token('mallory', ['upload'])}`);
+    await page.locator('#files-note').getByText(/may upload only/).waitFor();
+    t.ok(await page.locator('#switch-user').isHidden(), 'a link for the same user signs in without asking');
+    await done(t);
+  });
+
   t.test(`${target().mode}: an upload-only token, and an admin's view with the audit trail`, async (t) => {
     const page = await watchedPage(t);
     await page.goto(`${target().baseUrl}#token=${await token('gina', undefined)}`);
@@ -235,6 +264,7 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     t.ok(await page.locator('#upload').isVisible(), 'it may still upload');
 
     await page.goto(`${target().baseUrl}#token=${await token('root', ['admin'])}`);
+    await page.getByRole('button', { name: 'Switch to root' }).click();
     await page.locator('#who-name').getByText('root (admin)').waitFor();
     await page.locator('#user-select option[value="alice"]').waitFor({ state: 'attached' });
     await page.locator('#user-select').selectOption('alice');

@@ -136,7 +136,8 @@ t.test('with no settings anywhere it answers 500 config_error as JSON, not a sta
   const res = await cgi(script, { method: 'GET', path: '/upload', cwd: dir });
   t.equal(res.status, 500, res.stdout);
   t.equal(res.json?.code, 'config_error');
-  t.match(res.json?.error, /JWT_SECRET_KEY/);
+  t.notMatch(res.json?.error, /JWT_SECRET_KEY/, 'which setting is for the error log, not the client');
+  t.match(res.stderr, /JWT_SECRET_KEY/, 'the error log names it');
   t.notMatch(res.stdout, /\n\s+at /, 'no stack trace in the answer');
 });
 

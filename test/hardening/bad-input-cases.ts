@@ -95,6 +95,14 @@ export const BAD_INPUT: BadCase[] = [
   { name: 'nbf in the future beyond the clock skew', request: async (c) => upload(await hs256({ user: 'alice', exp: now() + 600, nbf: now() + 120 }, c.secret)), expect: unauthorized('token_not_yet_valid') },
   { name: 'no user claim', request: async (c) => upload(await hs256({ exp: now() + 60 }, c.secret)), expect: unauthorized('token_invalid_claims') },
   { name: 'user claim a number', request: asUser(42), expect: unauthorized('token_invalid_claims') },
+  // Security review (issue 12), item 8: a token must expire, and not too far ahead.
+  { name: 'token without exp (would never expire)', request: async (c) => upload(await hs256({ user: 'alice', nbf: now() - 1 }, c.secret)), expect: unauthorized('token_invalid_claims') },
+  { name: 'token whose exp is beyond TOKEN_MAX_LIFETIME_SECONDS', request: async (c) => upload(await hs256(claimsFor('alice', { exp: now() + 10 * 365 * 86400 }), c.secret)),
+    expect: unauthorized('token_lifetime_too_long') },
+  // Item 7: a Host that is not host[:port] would make links point elsewhere.
+  { name: 'Host header with a path, query and userinfo (evil.example/x?#@)', request: async (c) => upload(await hs256(claimsFor('alice'), c.secret), { extraHeaders: [['host', 'evil.example/x?#@']] }),
+    expect: { status: 400, code: 'bad_host' } },
+  { name: 'Host header with a space', request: async () => upload(undefined, { extraHeaders: [['host', 'evil.example x']] }), expect: { status: 400, code: 'bad_host' } },
   { name: 'user claim an object', request: asUser({ name: 'alice' }), expect: unauthorized('token_invalid_claims') },
   { name: 'user and sub disagree', request: async (c) => upload(await hs256(claimsFor('alice', { sub: 'bob' }), c.secret)), expect: unauthorized('token_invalid_claims') },
   { name: 'negative max_size claim', request: async (c) => upload(await hs256(claimsFor('alice', { max_size: -1 }), c.secret)), expect: unauthorized('token_invalid_claims') },
@@ -120,6 +128,7 @@ export const BAD_INPUT: BadCase[] = [
   { name: 'user with a fullwidth solidus (NFKC /)', request: asUser('a\uff0fb'), expect: invalidUser },
   { name: 'user not NFC (e + combining accent)', request: asUser('re\u0301sume\u0301'), expect: invalidUser },
   { name: 'user with a lone surrogate', request: asUser('a\ud800b'), expect: invalidUser },
+  { name: 'user with a bidi override (U+202E)', request: asUser('ali\u202ece'), expect: invalidUser },
 
   // Paths: in the URL
   { name: 'URL /../upload', request: atPath('../upload'), expect: badPath },
@@ -134,6 +143,8 @@ export const BAD_INPUT: BadCase[] = [
   // A web server cannot put NUL into PATH_INFO: the CGI script sees %00 as literal text, a path that does not exist.
   { name: 'URL with %00', request: atPath('upload%00'), expect: { node: badPath, cgi: { status: 404, code: 'not_found' } } },
   // A web server refuses bad percent-encoding itself, or passes it on undecoded: then it is a path that does not exist.
+  { name: 'URL with a C1 control (%C2%9B)', request: atPath('upload%C2%9B'), expect: badPath },
+  { name: 'URL with a bidi override (%E2%80%AE)', request: atPath('files/alice/%E2%80%AE'), expect: badPath },
   { name: 'URL with bad percent-encoding', request: atPath('upload%zz'), expect: { node: badPath, cgi: { status: 404, code: 'not_found' } } },
   { name: 'URL //etc/passwd', request: atPath('/etc/passwd'), expect: { status: 404, code: 'not_found' } },
   { name: 'URL of 8000 characters', request: atPath('a'.repeat(8000)), expect: { status: 404, code: 'not_found' } },
@@ -165,6 +176,10 @@ export const BAD_INPUT: BadCase[] = [
   { name: 'file name with a backslash path', request: namedFile('..\\..\\boot.ini'), expect: badFileName },
   { name: 'file name with NUL', request: rawForm(MP, filePart('hello', `form-data; name="file"; filename*=UTF-8''a%00b`) + closing), expect: badFileName },
   { name: 'file name of 1000 bytes', request: namedFile('n'.repeat(1000)), expect: badFileName },
+  // Item 6: terminal escapes (C1 CSI) and bidi overrides would reach `bdfu logs` and `bdfu ls`.
+  { name: 'file name with a C1 control (U+009B, CSI)', request: rawForm(MP, filePart('hello', `form-data; name="file"; filename*=UTF-8''a%C2%9B31mred`) + closing), expect: badFileName },
+  { name: 'file name with a bidi override (U+202E)', request: rawForm(MP, filePart('hello', `form-data; name="file"; filename*=UTF-8''invoice%E2%80%AEfdp.exe`) + closing), expect: badFileName },
+  { name: 'file name with a bidi isolate (U+2066)', request: rawForm(MP, filePart('hello', `form-data; name="file"; filename*=UTF-8''a%E2%81%A6b`) + closing), expect: badFileName },
   { name: 'two files', request: rawForm(MP, filePart('one') + filePart('two') + closing), expect: { status: 400, code: 'multiple_files' } },
   { name: 'no file field', request: rawForm(MP, `--${BOUNDARY}\r\nContent-Disposition: form-data; name="other"\r\n\r\nx\r\n` + closing), expect: { status: 400, code: 'file_missing' } },
   { name: 'Content-Length over MAX_UPLOAD_SIZE', request: async (c) => upload(await hs256(claimsFor('alice'), c.secret), { data: Buffer.alloc(c.maxUploadSize + 1, 1) }),

@@ -48,7 +48,9 @@ async function runTable(t: Test, adapter: 'node' | 'cgi') {
       t.ok(await eventually(() => leftovers(fixture.storageDir).length === 0), `no upload left in flight: ${leftovers(fixture.storageDir).join(' ')}`);
       t.same(readdirSync(fixture.dir).sort(), around, 'nothing written beside STORAGE_DIR');
       // Files with their metadata, and the audit trail (which records every refusal).
-      const strays = walk(fixture.storageDir).filter((path) => !/^[^/]+\/(\.[0-9a-f]{32}\.json|[0-9a-f]{32})$/.test(path) && !/^\.audit\.jsonl$/.test(path));
+      // (and the counters that bound how many refusals from one address it records)
+      const strays = walk(fixture.storageDir).filter((path) => !/^[^/]+\/(\.[0-9a-f]{32}\.json|[0-9a-f]{32})$/.test(path) && !/^\.audit\.jsonl$/.test(path) &&
+        !/^\.audit\.refused\/[^/]+\.\d+$/.test(path));
       t.same(strays, [], 'nothing else in STORAGE_DIR');
     });
   }

@@ -113,7 +113,9 @@ t.test('no configuration: 500 config_error, one line in the error log', async (t
   const reply = await runCgi({ ...(await baseEnv()), BDFU_SETTINGS: join(fixture.dir, 'missing.cfg') }, form.body);
   t.equal(reply.status, 500);
   t.equal(reply.json?.code, 'config_error');
-  t.match(reply.json?.error, /missing\.cfg/);
+  t.notMatch(reply.json?.error, /missing\.cfg|\//, 'the client is not told the file (security review, issue 12 item 2)');
+  t.match(reply.stderr, /missing\.cfg/, 'the error log is');
+  t.equal(reply.stderr.trim().split('\n').length, 1, 'in one line');
   t.notMatch(reply.stderr, /\n\s+at /, 'no stack trace in the log either');
 });
 

@@ -62,7 +62,9 @@ function parseReply(data: Buffer): RawReply | undefined {
 export function rawHttp(baseUrl: string, request: RawRequest, timeoutMs = 60_000): Promise<RawReply> {
   const base = new URL(baseUrl);
   const body = Buffer.from(request.body ?? '');
-  const headers: [string, string][] = [['host', base.host], ...(request.headers ?? [])];
+  // A request that names its own Host sends that one only.
+  const ownHost = (request.headers ?? []).some(([name]) => name.toLowerCase() === 'host');
+  const headers: [string, string][] = [...(ownHost ? [] : [['host', base.host] as [string, string]]), ...(request.headers ?? [])];
   const named = (name: string) => headers.some(([n]) => n.toLowerCase() === name);
   if (request.chunked && !named('transfer-encoding')) headers.push(['transfer-encoding', 'chunked']);
   if (!request.chunked && !named('content-length') && (body.length > 0 || (request.method ?? 'POST') === 'POST')) {

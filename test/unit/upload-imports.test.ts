@@ -35,5 +35,7 @@ t.test('the web page and most of the audit code load only when asked for', async
   for (const module of ['ui/assets.generated.ts', 'routes/ui.ts', 'routes/audit.ts', 'audit/anonymize.ts', 'audit/query.ts', 'audit/auto.ts']) {
     t.notOk(upload.has(module), `not ${module}`);
   }
-  t.same([...upload].filter((m) => m.startsWith('audit/')).sort(), ['audit/append.ts', 'audit/entry.ts', 'audit/record.ts'], 'three small audit modules');
+  // rate-bound and rotate: every refused request is counted, every append may rotate (security review, issue 12).
+  t.same([...upload].filter((m) => m.startsWith('audit/')).sort(), ['audit/append.ts', 'audit/entry.ts', 'audit/rate-bound.ts', 'audit/record.ts', 'audit/rotate.ts'],
+    'five small audit modules');
 });

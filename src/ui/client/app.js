@@ -6,7 +6,7 @@ const TOKEN_KEY = 'bdfu.token';
 const endpoint = new URL(document.querySelector('meta[name="bdfu-endpoint"]').content, location.href);
 const $ = (id) => document.getElementById(id);
 
-const state = { token: '', claims: null, viewing: '', shownUser: '', expiryTimer: 0 };
+const state = { token: '', claims: null, viewing: '', shownUser: '', expiryTimer: 0, pendingToken: '' };
 
 // ---------- small helpers ----------
 
@@ -111,6 +111,8 @@ function signOut(reason) {
   clearTimeout(state.expiryTimer);
   state.token = '';
   state.claims = null;
+  state.pendingToken = '';
+  $('switch-user').hidden = true;
   say('');
   showSignIn(reason);
 }
@@ -153,6 +155,36 @@ function signIn(token) {
     void loadUsers();
     void showAudit();
   }
+}
+
+/**
+ * A sign-in link opened while someone is signed in: switching to its user could make the
+ * person upload into another account (login CSRF), so a different user is asked for first.
+ */
+function signInFromLink(token) {
+  const claims = decodeClaims(token.trim());
+  const current = state.claims ? userOf(state.claims) : '';
+  const next = claims ? userOf(claims) : '';
+  if (!current || !next || next === current) {
+    signIn(token);
+    return;
+  }
+  state.pendingToken = token;
+  $('switch-current').textContent = current;
+  $('switch-new').textContent = next;
+  $('switch-new-again').textContent = next;
+  $('switch-confirm').textContent = `Switch to ${next}`;
+  $('switch-cancel').textContent = `Stay signed in as ${current}`;
+  $('switch-user').hidden = false;
+  $('switch-cancel').focus();
+}
+
+function answerSwitch(confirmed) {
+  const token = state.pendingToken;
+  state.pendingToken = '';
+  $('switch-user').hidden = true;
+  if (confirmed && token) signIn(token);
+  else say(`Still signed in as ${userOf(state.claims ?? {})}; the link was not used.`);
 }
 
 function tokenFromFragment() {
@@ -429,8 +461,10 @@ function wire() {
   // A sign-in link opened in a tab that already shows the page only changes the fragment.
   window.addEventListener('hashchange', () => {
     const token = tokenFromFragment();
-    if (token) signIn(token);
+    if (token) signInFromLink(token);
   });
+  $('switch-confirm').addEventListener('click', () => answerSwitch(true));
+  $('switch-cancel').addEventListener('click', () => answerSwitch(false));
   $('refresh').addEventListener('click', () => void showFiles());
   $('user-select').addEventListener('change', () => {
     state.viewing = $('user-select').value;
@@ -444,6 +478,7 @@ function wire() {
 
 wire();
 const linked = tokenFromFragment();
-const kept = linked ?? sessionStorage.getItem(TOKEN_KEY);
+const kept = sessionStorage.getItem(TOKEN_KEY);
 if (kept) signIn(kept);
-else showSignIn();
+if (linked) signInFromLink(linked);
+else if (!kept) showSignIn();
