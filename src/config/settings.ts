@@ -30,6 +30,8 @@ export interface Settings {
   cloudfrontUrlSeconds: number;
   anonymizeAfterDays: number;
   trustedProxies: string[];
+  cgiSweepOneIn: number;
+  cgiAnonymizeOneIn: number;
 }
 
 type Kind = 'string' | 'integer' | 'list';
@@ -109,6 +111,10 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'Audit entries older than this many days lose their user and address (at start, daily, and now and then under CGI); 0 keeps them.' },
   { key: 'TRUSTED_PROXIES', prop: 'trustedProxies', kind: 'list', default: [],
     doc: "Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For/-Proto/-Host `bdfu serve` believes, e.g. `['127.0.0.1', '::1']` (environment: comma-separated). Empty: those headers are ignored." },
+  { key: 'CGI_SWEEP_ONE_IN', prop: 'cgiSweepOneIn', kind: 'integer', default: 100, min: 0, max: 1_000_000,
+    doc: 'Under CGI, one request in this many also sweeps abandoned uploads after answering (1: every request; 0: never).' },
+  { key: 'CGI_ANONYMIZE_ONE_IN', prop: 'cgiAnonymizeOneIn', kind: 'integer', default: 200, min: 0, max: 1_000_000,
+    doc: 'Under CGI, one request in this many also anonymizes old audit entries after answering (1: every request; 0: never).' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';
