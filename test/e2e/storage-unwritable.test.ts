@@ -8,6 +8,7 @@ import t from 'tap';
 import { webRoot, webUser } from '../helpers/apache.js';
 import { makeFixture } from '../helpers/fixture.js';
 import { run } from '../helpers/run.js';
+import { CHILD_PATH } from '../helpers/child-env.js';
 
 const fixture = makeFixture('unwritable');
 mkdirSync(fixture.storageDir, { mode: 0o755 });
@@ -20,7 +21,7 @@ const dropped = asOther ? { uid: webUser.uid, gid: webUser.gid } : {};
 const unhooked = (command: string[]): [string, string[]] => ['/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', ...command]];
 
 t.test('bdfu serve stops at start-up with one line naming the directory and the user', async (t) => {
-  const ran = await run(...unhooked([process.execPath, join(root, 'dist/cli/main.js'), 'serve', fixture.config, '--port', '0']), { ...dropped, env: { PATH: process.env.PATH } });
+  const ran = await run(...unhooked([process.execPath, join(root, 'dist/cli/main.js'), 'serve', fixture.config, '--port', '0']), { ...dropped, env: { PATH: CHILD_PATH } });
   t.equal(ran.code, 1);
   t.equal(ran.stdout, '', 'it never said it was serving');
   t.match(ran.stderr, /^bdfu: the storage directory .* is not writable by .*\n$/);
@@ -31,7 +32,7 @@ t.test('bdfu serve stops at start-up with one line naming the directory and the 
 
 t.test('a CGI request gets a 500 storage_unwritable that says the same', async (t) => {
   const env = {
-    PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'POST', PATH_INFO: '/upload',
+    PATH: CHILD_PATH, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'POST', PATH_INFO: '/upload',
     SCRIPT_NAME: '/cgi-bin/bdfu', SERVER_NAME: 'localhost', SERVER_PORT: '80', CONTENT_LENGTH: '0', BDFU_SETTINGS: fixture.config,
   };
   const ran = await run(...unhooked([join(root, 'cgi-bin/bdfu')]), { ...dropped, env });

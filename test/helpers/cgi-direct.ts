@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { CGI_SCRIPT } from './paths.js';
+import { CHILD_PATH } from './child-env.js';
 
 export interface CgiReply {
   status: number;
@@ -16,7 +17,7 @@ export interface CgiReply {
  */
 export function runCgi(env: Record<string, string>, stdin: Buffer | string = '', options: { closeStdinAfter?: number } = {}): Promise<CgiReply> {
   return new Promise((resolve, reject) => {
-    const child = spawn(CGI_SCRIPT, [], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(CGI_SCRIPT, [], { env: { PATH: CHILD_PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

@@ -14,7 +14,7 @@ export interface Fixture {
  * Under CGI, one request in 100 sweeps and one in 200 anonymizes: pinned to never here, so no
  * test depends on chance. Tests of those chores set them to 1 (every request).
  */
-const PINNED_CHANCES = { CGI_SWEEP_ONE_IN: 0, CGI_ANONYMIZE_ONE_IN: 0 };
+const PINNED_CHANCES: Record<string, number> = { CGI_SWEEP_ONE_IN: 0, CGI_ANONYMIZE_ONE_IN: 0 };
 
 /**
  * A fresh directory with a storage directory and a .cfg file in the original's format.
