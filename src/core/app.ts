@@ -8,6 +8,7 @@ import { recordRequest } from '../audit/record.js';
 import { HttpError } from './http-error.js';
 import { errorResponse } from './respond.js';
 import { createRouter } from './router.js';
+import { withUploadHint } from './upload-hint.js';
 import type { CoreResponse, Handler } from './types.js';
 
 export interface AppOptions {
@@ -54,7 +55,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
       if (req.method === 'HEAD') response = withoutBody(response);
     } catch (error) {
       code = error instanceof HttpError ? error.code : 'internal_error';
-      response = errorResponse(error, log);
+      response = errorResponse(withUploadHint(error, req), log);
     }
     await recordRequest(settings.storageDir, req, action, { status: response.status, code }, log);
     return response;

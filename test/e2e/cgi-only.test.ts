@@ -45,7 +45,7 @@ t.test('no Authorization at all: the 401 explains that the web server may drop i
     const res = await cgi({ ...env, ...extra }, body);
     t.equal(res.status, 401);
     t.equal(res.json.code, 'token_missing');
-    t.match(res.json.error, /web server .* dropping it: see the section 'Passing the Authorization header'/);
+    t.match(res.json.error, /web server .* dropping it: under Apache, put 'CGIPassAuth On' in the script's <Directory> or \.htaccess \(also for a plain cgi-bin\/\), or see the section 'Passing the Authorization header'/);
     t.equal(res.headers['www-authenticate'], 'Bearer realm="bdfu"');
   }
 });

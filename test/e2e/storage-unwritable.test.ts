@@ -1,7 +1,7 @@
 // A storage directory the process cannot write: bdfu serve refuses to start, a CGI request gets a
 // 500; both name the directory and the user bdfu runs as. Run as root, the processes drop to
 // www-data (as Apache's CGI scripts do), since root may write anywhere.
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -27,7 +27,18 @@ t.test('bdfu serve stops at start-up with one line naming the directory and the 
   t.match(ran.stderr, /^bdfu: the storage directory .* is not writable by .*\n$/);
   t.match(ran.stderr, fixture.storageDir);
   t.match(ran.stderr, `${user} (uid ${webUser.uid})`);
-  t.match(ran.stderr, /give that user write access/);
+  if (asOther) t.match(ran.stderr, new RegExp(`bdfu runs as ${user} \\(scripts run as the web server's user, not the owner: no suEXEC\\): give ${user} write access, never to everyone: setfacl -m u:${user}:rwx`), 'says it is the web-server-user case, and what to run');
+  else t.match(ran.stderr, /whom bdfu runs as \(suEXEC, or a server of its own\), but its mode is 555: chmod 700 /, 'says it is the owner case');
+});
+
+t.test('the owner case (suEXEC): the directory is bdfu\'s own but not writable', async (t) => {
+  const own = makeFixture('unwritable-own');
+  mkdirSync(own.storageDir, { mode: 0o555 });
+  chmodSync(own.storageDir, 0o555);
+  if (asOther) chownSync(own.storageDir, webUser.uid!, webUser.gid!);
+  const ran = await run(...unhooked([process.execPath, join(root, 'dist/cli/main.js'), 'serve', own.config, '--port', '0']), { ...dropped, env: { PATH: CHILD_PATH } });
+  t.equal(ran.code, 1);
+  t.match(ran.stderr, new RegExp(`it belongs to ${user}, whom bdfu runs as \\(suEXEC, or a server of its own\\), but its mode is 555: chmod 700 `));
 });
 
 t.test('a CGI request gets a 500 storage_unwritable that says the same', async (t) => {
