@@ -82,6 +82,16 @@ t.test('the embedded default: no configuration at all', async (t) => {
   const viaLink = await run('sh', ['-c', short!], { cwd, env: linked });
   t.equal(viaLink.code, 0, viaLink.stderr);
   t.equal((await uploadFile(again.url, viaLink.stdout.trim(), Buffer.from('linked'))).status, 201, 'and that line works too');
+
+  // The web page's sign-in example in README, as written, in a checkout where npm start ran.
+  const example = /^ {2}\$ (echo "http:\/\/localhost:8080\/#token=.*)$/m.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))?.[1];
+  t.ok(example, 'README shows a sign-in link example');
+  symlinkSync(join(ROOT, 'dist'), join(cwd, 'dist'));
+  const link = await run('sh', ['-c', example!], { cwd, env });
+  t.equal(link.code, 0, link.stderr);
+  const token = /#token=(\S+)$/.exec(link.stdout.trim())?.[1];
+  const listed = await http(`${again.url}files/alice/`, { headers: { authorization: `Bearer ${token}` } });
+  t.equal(listed.status, 200, 'its token works against the embedded default, with the read scope');
 });
 
 t.test('serve refuses a bad configuration with one line', async (t) => {

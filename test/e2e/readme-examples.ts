@@ -54,7 +54,7 @@ export function readmeExamplesSuite(t: Test, target: () => Target): void {
     };
     for (const { command, expected } of examples) {
       t.match(command, /^curl /, 'only curl commands');
-      const ran = await run('bash', ['-c', command.replaceAll(README_ENDPOINT, baseUrl)], { cwd: work, env });
+      const ran = await run('bash', ['--norc', '--noprofile', '-c', command.replaceAll(README_ENDPOINT, baseUrl)], { cwd: work, env });
       t.equal(ran.code, 0, `${command.slice(0, 90)}: exits 0 ${ran.stderr}`);
       t.match(ran.stdout, pattern(expected, baseUrl), `${command.slice(0, 90)}: prints what README shows`);
     }
