@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import t from 'tap';
 import { DiskSessions } from '../../src/storage/disk/sessions.js';
+import { FsStore } from '../../src/storage/fs-store.js';
 import type { SessionInit } from '../../src/storage/sessions.js';
 
 // What only the disk can show: the files a session is made of, and processes that die.
@@ -51,6 +52,24 @@ t.test('a writer process killed mid-append: the offset is what reached storage, 
   t.equal(resumed.offset, 1024 * 1024, 'the dead writer’s lock did not wait for its TTL (10 minutes)');
   const record = await sessions.complete('crash', session.id);
   t.equal(record.sha256, createHash('sha256').update(first).update(rest).digest('hex'), 'the file is whole: re-read once, as another process began it');
+});
+
+t.test('a deferred-length writer killed mid-append holds only what arrived against the quota', async (t) => {
+  const sessions = new DiskSessions(root, { lockTtlMs: 600_000 });
+  const quota = { bytes: 1024 * 1024, files: 0 };
+  const session = await sessions.create('deferred', init({ quota }));
+  const part = join(root, 'deferred', `.session-${session.id}.part`);
+  const child = spawn(process.execPath, [WRITER, root, 'deferred', session.id, '0', String(quota.bytes)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.stdin.write(Buffer.alloc(100_000));
+  while (!existsSync(part) || statSync(part).size < 100_000) await sleep(20);
+  const store = new FsStore(root);
+  await t.rejects(store.reserve('deferred', quota.bytes - 100_000, quota, true), { name: /Error$/, kind: 'quota' }, 'while it writes, the append holds the room it may fill');
+  child.kill('SIGKILL');
+  await exited;
+  const room = await store.reserve('deferred', quota.bytes - 100_000, quota, true);
+  t.equal(room.bytes, quota.bytes - 100_000, 'once it died, only the 100000 bytes that arrived count');
+  await room.release();
 });
 
 t.test('a checksummed chunk whose writer died is discarded when the lock is taken over', async (t) => {
