@@ -1,21 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from '../core/app.js';
+import { logToStderr as log } from '../assembly/app.js';
+import { assemble } from '../assembly/start.js';
 import { configFailure } from '../core/config-failure.js';
 import { HttpError } from '../core/http-error.js';
 import { errorResponse } from '../core/respond.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load.js';
-import { FsStore } from '../storage/fs-store.js';
-import { storageModes } from '../storage/file-modes.js';
+import { mapStorageErrors } from '../routes/storage-failure.js';
 import { serveCgi, type CgiEnv } from './cgi.js';
 import { oneIn } from './one-in.js';
 
 const CONFIG_NAMES = ['bdfu.cfg', 'bdfu.json'];
-
-const log = (error: unknown) => {
-  process.stderr.write(`bdfu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-};
 
 /** BDFU_SETTINGS, or a bdfu.cfg / bdfu.json beside the script. */
 export function findCgiConfig(env: CgiEnv, scriptDir: string | undefined): string | undefined {
@@ -51,25 +47,20 @@ function withoutDetail(error: unknown): unknown {
 export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Promise<void> {
   abortOnTermination();
   let app;
-  let store: FsStore | undefined;
   try {
     const { settings } = loadConfig({ file: findCgiConfig(env, scriptDir), env });
-    store = new FsStore(settings.storageDir, { modes: storageModes(settings.storageMode) });
-    await store.check();
-    app = createApp(settings, { store, log });
+    const assembled = await assemble(settings, { log });
+    app = assembled.app;
+    const { backend } = assembled;
     if (oneIn(settings.cgiSweepOneIn)) {
-      const stale = settings.staleUploadSeconds;
-      process.once('beforeExit', () => {
-        void store!.sweep(stale).catch(log);
-        void import('../audit/record.js').then((audit) => audit.sweepAuditCounters(settings.storageDir, audit.auditLimits(settings), log));
-      });
+      process.once('beforeExit', () => void backend.sweep().catch(log));
     }
     if (oneIn(settings.cgiAnonymizeOneIn)) {
-      process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, log)));
+      process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, backend.audit, log)));
     }
   } catch (error) {
     // The client learns what is wrong, never a setting's value or a path: the detail goes to the error log.
-    const failure = error instanceof ConfigError ? configFailure(error.message) : withoutDetail(error);
+    const failure = error instanceof ConfigError ? configFailure(error.message) : withoutDetail(mapStorageErrors(error));
     app = async () => errorResponse(failure, log);
   }
   await serveCgi(app, env, process.stdin, process.stdout, log);

@@ -1,12 +1,10 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { assemble } from '../assembly/start.js';
 import { scheduleAnonymize } from '../audit/auto.js';
-import { auditLimits, sweepAuditCounters } from '../audit/record.js';
 import { linkSecret } from '../auth/link-secret.js';
-import { createApp } from '../core/app.js';
 import type { Settings } from '../config/settings.js';
-import { FsStore } from '../storage/fs-store.js';
-import { storageModes } from '../storage/file-modes.js';
+import type { StorageBackend } from '../storage/backend.js';
 import type { Store } from '../storage/store.js';
 import { bodyCutShort, nodeListener } from './node.js';
 
@@ -18,7 +16,9 @@ export interface RunningServer {
 }
 
 export interface ServerOptions {
-  /** The storage; an FsStore on STORAGE_DIR by default. */
+  /** Everything bdfu keeps; the one the settings ask for (the disk on STORAGE_DIR) by default. */
+  backend?: StorageBackend;
+  /** Whole uploads only, on the disk backend otherwise. */
   store?: Store;
 }
 
@@ -64,20 +64,15 @@ function refuseWhileStopping(res: ServerResponse): void {
 
 /** `bdfu serve`: checks the storage and keys, sweeps what crashes left, then listens. */
 export async function startServer(settings: Settings, options: ServerOptions = {}): Promise<RunningServer> {
-  const store = options.store ?? new FsStore(settings.storageDir, { modes: storageModes(settings.storageMode) });
-  await store.check();
-  const app = createApp(settings, { store });
+  const { backend, app } = await assemble(settings, options);
   await app.ready;
   // A link secret file that is missing is made now, one that is unsafe refuses the start.
   linkSecret(settings);
-  await store.sweep(settings.staleUploadSeconds);
-  const sweep = () => {
-    void store.sweep(settings.staleUploadSeconds).catch(() => undefined);
-    void sweepAuditCounters(settings.storageDir, auditLimits(settings), () => undefined);
-  };
-  const sweeper = setInterval(sweep, Math.max(1, settings.staleUploadSeconds / 2) * 1000);
+  await backend.sweep();
+  const sweeper = setInterval(() => void backend.sweep().catch(() => undefined),
+    Math.max(1, settings.staleUploadSeconds / 2) * 1000);
   sweeper.unref();
-  const stopAnonymizing = scheduleAnonymize(settings, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
+  const stopAnonymizing = scheduleAnonymize(settings, backend.audit, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
 
   // Handlers still running (an upload removing its temporary file after being cut off, say).
   const handling = new Set<Promise<unknown>>();
@@ -139,6 +134,7 @@ export async function startServer(settings: Settings, options: ServerOptions = {
         // Uploads cut off at the deadline are still removing their temporary files.
         const settled = Date.now() + 5000;
         while (handling.size > 0 && Date.now() < settled) await new Promise((r) => setTimeout(r, 20));
+        if (!options.backend) await backend.close();
       })()),
   };
 }

@@ -1,5 +1,5 @@
 import type { CoreRequest, CoreResponse } from './types.js';
-import { BIDI_CONTROL } from './bidi.js';
+import { BIDI_CONTROL } from '../text/bidi.js';
 import { HttpError } from './http-error.js';
 
 export type RouteParams = Record<string, string>;

@@ -1,4 +1,4 @@
-import { BIDI_CONTROL } from '../core/bidi.js';
+import { BIDI_CONTROL } from '../text/bidi.js';
 
 /** Why a client's file name is refused, or undefined. The name is kept for display only, never used as a path. */
 export function fileNameProblem(name: string, maxBytes: number): string | undefined {

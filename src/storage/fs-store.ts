@@ -4,10 +4,10 @@ import { finished } from 'node:stream/promises';
 import { access, lstat, mkdir, open as openFile, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { HttpError } from '../core/http-error.js';
 import { caseProblem, isCaseInsensitive } from './case-folding.js';
 import { DirectorySync } from './directory-sync.js';
 import { PRIVATE_MODES, type StorageModes } from './file-modes.js';
+import { StorageError } from './errors.js';
 import { assertValidUserName } from './user-name.js';
 import { leaseName, lockAbandoned, ownerGone, ownLease, readLease, removeUpload, TEMP_PREFIX, TEMP_SUFFIX, uploadIdOf, usageOf, withUserLock } from './fs-lease.js';
 import {
@@ -75,7 +75,7 @@ export class FsStore implements Store {
   private userDir(user: string): string {
     assertValidUserName(user);
     const problem = this.caseInsensitive ? caseProblem(user) : undefined;
-    if (problem) throw new HttpError(400, 'invalid_user', `the user name ${JSON.stringify(user.slice(0, 80))} ${problem}`);
+    if (problem) throw new StorageError('invalid', `the user name ${JSON.stringify(user.slice(0, 80))} ${problem}`, { details: { field: 'user' } });
     return join(this.root, user);
   }
 
@@ -96,8 +96,8 @@ export class FsStore implements Store {
       await this.foldingKnown();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new HttpError(500, 'storage_unwritable',
-        `the storage directory ${this.root} is not writable by ${runningAs()} (${code}): ${unwritableAdvice(this.root)}`);
+      throw new StorageError('unwritable',
+        `the storage directory ${this.root} is not writable by ${runningAs()} (${code}): ${unwritableAdvice(this.root)}`, { cause: error });
     }
   }
 

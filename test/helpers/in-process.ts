@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
-import type { AppOptions } from '../../src/core/app.js';
+import type { AppOptions } from '../../src/assembly/app.js';
 import { createHandler, type HandlerConfig } from '../../src/adapters/node.js';
 
 /** bdfu through the library face, in this process, on a free port of 127.0.0.1; closed at the test's end. */
