@@ -9,10 +9,9 @@ import { loadConfig } from '../config/load.js';
 import { FsStore } from '../storage/fs-store.js';
 import { storageModes } from '../storage/file-modes.js';
 import { serveCgi, type CgiEnv } from './cgi.js';
+import { oneIn } from './one-in.js';
 
 const CONFIG_NAMES = ['bdfu.cfg', 'bdfu.json'];
-const SWEEP_ONE_REQUEST_IN = 100;
-const ANONYMIZE_ONE_REQUEST_IN = 200;
 
 const log = (error: unknown) => {
   process.stderr.write(`bdfu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -58,14 +57,14 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
     store = new FsStore(settings.storageDir, { modes: storageModes(settings.storageMode) });
     await store.check();
     app = createApp(settings, { store, log });
-    if (Math.random() * SWEEP_ONE_REQUEST_IN < 1) {
+    if (oneIn(settings.cgiSweepOneIn)) {
       const stale = settings.staleUploadSeconds;
       process.once('beforeExit', () => {
         void store!.sweep(stale).catch(log);
         void import('../audit/record.js').then((audit) => audit.sweepAuditCounters(settings.storageDir, audit.auditLimits(settings), log));
       });
     }
-    if (Math.random() * ANONYMIZE_ONE_REQUEST_IN < 1) {
+    if (oneIn(settings.cgiAnonymizeOneIn)) {
       process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, log)));
     }
   } catch (error) {

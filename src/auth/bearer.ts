@@ -15,7 +15,8 @@ export function bearerToken(authorization: string | undefined): string {
     throw unauthorized(
       'token_missing',
       "no Authorization header: send 'Authorization: Bearer <token>'. If you did send one, the web server in " +
-        `front of bdfu is dropping it: see ${README_AUTH_SECTION}`,
+        "front of bdfu is dropping it: under Apache, put 'CGIPassAuth On' in the script's <Directory> or .htaccess " +
+        `(also for a plain cgi-bin/), or see ${README_AUTH_SECTION}`,
       false,
     );
   }

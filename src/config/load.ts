@@ -3,6 +3,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { parseCfg, CfgSyntaxError, type CfgValue } from './cfg-parser.js';
 import { checkCdnSettings } from './cdn-settings.js';
 import { ConfigError } from './config-error.js';
+import { closestName, didYouMean } from './did-you-mean.js';
 import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
 import { jsonErrorPlace } from './json-error-place.js';
 import { checkSecuritySettings } from './security-settings.js';
@@ -105,9 +106,19 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const warnings: string[] = [];
   const fileValues = file ? readFileValues(file) : {};
   const known = new Set(SETTINGS.map((s) => s.key));
+  const unknown: string[] = [];
   for (const key of Object.keys(fileValues)) {
-    if (!known.has(key)) warnings.push(`${file}: unknown setting ${key} is ignored`);
+    if (!known.has(key)) unknown.push(`${file}: unknown setting ${key} is ignored${didYouMean(key, [...known])}`);
   }
+  // Other programs may use BDFU_ names too: only a near miss of a setting is worth a word.
+  for (const name of Object.keys(env)) {
+    const key = name.slice(ENV_PREFIX.length);
+    const guess = name.startsWith(ENV_PREFIX) && !known.has(key) && key !== 'SETTINGS' ? closestName(key, [...known]) : undefined;
+    if (guess) unknown.push(`environment ${name}: unknown setting is ignored (did you mean ${ENV_PREFIX}${guess}?)`);
+  }
+  warnings.push(...unknown);
+  /** A missing required setting is often a misspelled one: say so in the same line. */
+  const missing = (message: string) => new ConfigError([message, ...unknown].join('; '));
 
   const settings: Record<string, Value | undefined> = {};
   for (const spec of SETTINGS) {
@@ -127,13 +138,13 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 
   const publicKeys = (settings.jwtPublicKeys as string[]).length > 0 || settings.jwtJwksFile !== '';
   if (typeof settings.jwtSecretKey !== 'string' || (settings.jwtSecretKey === '' && !publicKeys)) {
-    throw new ConfigError(
+    throw missing(
       'JWT_SECRET_KEY is not set or empty: refusing to start a server that would accept any token (set it in the ' +
         `configuration file or ${ENV_PREFIX}JWT_SECRET_KEY, or give public keys with JWT_PUBLIC_KEYS or JWT_JWKS_FILE)`,
     );
   }
   if (typeof settings.storageDir !== 'string' || settings.storageDir === '') {
-    throw new ConfigError(`STORAGE_DIR is not set (set it in the configuration file or ${ENV_PREFIX}STORAGE_DIR)`);
+    throw missing(`STORAGE_DIR is not set (set it in the configuration file or ${ENV_PREFIX}STORAGE_DIR)`);
   }
   if (settings.jwtSecretKey !== '' && settings.jwtSecretKey.length < 16) {
     warnings.push('JWT_SECRET_KEY is shorter than 16 characters: anyone who guesses it can make tokens; use a long random secret');

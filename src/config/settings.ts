@@ -36,6 +36,8 @@ export interface Settings {
   auditRefusedPerMinute: number;
   publicUrl: string;
   tokenMaxLifetimeSeconds: number;
+  cgiSweepOneIn: number;
+  cgiAnonymizeOneIn: number;
 }
 
 type Kind = 'string' | 'integer' | 'list';
@@ -129,6 +131,10 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'The public address of the endpoint, e.g. `https://files.example.org/bdfu/`. When set, every link bdfu makes (Location, share links) starts with it, whatever Host a request names.' },
   { key: 'TOKEN_MAX_LIFETIME_SECONDS', prop: 'tokenMaxLifetimeSeconds', kind: 'integer', default: 2592000, min: 60, max: 315360000,
     doc: 'Tokens must carry `exp`, and it may lie at most this far in the future (default 30 days); raise it to allow long-lived tokens, up to 10 years.' },
+  { key: 'CGI_SWEEP_ONE_IN', prop: 'cgiSweepOneIn', kind: 'integer', default: 100, min: 0, max: 1_000_000,
+    doc: 'Under CGI, one request in this many also sweeps abandoned uploads after answering (1: every request; 0: never).' },
+  { key: 'CGI_ANONYMIZE_ONE_IN', prop: 'cgiAnonymizeOneIn', kind: 'integer', default: 200, min: 0, max: 1_000_000,
+    doc: 'Under CGI, one request in this many also anonymizes old audit entries after answering (1: every request; 0: never).' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

@@ -10,6 +10,7 @@ import { HttpError } from './http-error.js';
 import { settleBaseUrl } from './public-base.js';
 import { errorResponse } from './respond.js';
 import { createRouter } from './router.js';
+import { withUploadHint } from './upload-hint.js';
 import type { CoreResponse, Handler } from './types.js';
 
 export interface AppOptions {
@@ -57,7 +58,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
       if (req.method === 'HEAD') response = withoutBody(response);
     } catch (error) {
       code = error instanceof HttpError ? error.code : 'internal_error';
-      response = errorResponse(error, log);
+      response = errorResponse(withUploadHint(error, req), log);
     }
     await recordRequest(settings.storageDir, req, action, { status: response.status, code }, log, auditLimits(settings));
     return response;

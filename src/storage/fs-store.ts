@@ -14,6 +14,7 @@ import {
   FILE_ID, QuotaExceededError, type ByteRange, type FileRecord, type OpenedFile, type PendingWrite, type Quota,
   type Reservation, type Store, type UploadMeta, type WrittenFacts,
 } from './store.js';
+import { unwritableAdvice } from './unwritable-advice.js';
 
 const metaName = (id: string) => `.${id}.json`;
 
@@ -96,7 +97,7 @@ export class FsStore implements Store {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new HttpError(500, 'storage_unwritable',
-        `the storage directory ${this.root} is not writable by ${runningAs()} (${code}): create it and give that user write access`);
+        `the storage directory ${this.root} is not writable by ${runningAs()} (${code}): ${unwritableAdvice(this.root)}`);
     }
   }
 

@@ -12,6 +12,7 @@ import { multipart } from '../helpers/http.js';
 import { originalToken } from '../helpers/original-token.js';
 import { APACHE_DIR, ROOT } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const UNIT = join(APACHE_DIR, 'bdfu.service');
 const text = readFileSync(UNIT, 'utf8');
@@ -44,7 +45,7 @@ function execStart(config: string): string[] {
 t.test('ExecStart serves, and on SIGTERM finishes the upload in flight and exits 0', async (t) => {
   const fixture = makeFixture('systemd', { PORT: 0 });
   const [command, ...args] = execStart(fixture.config);
-  const child = spawn(command === '/usr/bin/node' ? process.execPath : command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command === '/usr/bin/node' ? process.execPath : command!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c));
   child.stderr.on('data', (c: Buffer) => (output += c));

@@ -10,6 +10,7 @@ import { http, uploadFile } from '../helpers/http.js';
 import { CGI_SCRIPT } from '../helpers/paths.js';
 import { bdfu } from '../helpers/run.js';
 import { startBdfu } from '../helpers/serve.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const readLog = (fixture: Fixture): AuditEntry[] =>
   readFileSync(join(fixture.storageDir, '.audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
@@ -120,7 +121,7 @@ t.test('bdfu logs shows and filters the trail', async (t) => {
   const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.ok(lines.length >= 1);
   t.ok(lines.every((e) => e.user === 'alice' && e.action === 'upload'));
-  const env = { ...process.env, BDFU_SETTINGS: nodeFixture.config };
+  const env = childEnv({ BDFU_SETTINGS: nodeFixture.config });
   const viaEnv = await bdfu(['logs', '--since', '2999-01-01'], { env });
   t.equal(viaEnv.code, 0);
   t.equal(viaEnv.stdout, '', 'nothing that new');

@@ -8,12 +8,13 @@ import { jsonOrUndefined, multipart } from '../helpers/http.js';
 import { originalToken } from '../helpers/original-token.js';
 import { CGI_SCRIPT } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
+import { CHILD_PATH } from '../helpers/child-env.js';
 
 const fixture = makeFixture('cgi-only');
 
 /** Runs cgi-bin/bdfu once, as a web server would, and splits its CGI response. */
 async function cgi(env: NodeJS.ProcessEnv, input: Buffer | string = '', script = CGI_SCRIPT) {
-  const res = await run(script, [], { env: { PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', BDFU_SETTINGS: fixture.config, ...env }, input });
+  const res = await run(script, [], { env: { PATH: CHILD_PATH, GATEWAY_INTERFACE: 'CGI/1.1', BDFU_SETTINGS: fixture.config, ...env }, input });
   const [head = '', ...rest] = res.stdout.split('\r\n\r\n');
   const lines = head.split('\r\n');
   const status = Number(/^Status: (\d+)/.exec(lines[0] ?? '')?.[1]);
@@ -44,7 +45,7 @@ t.test('no Authorization at all: the 401 explains that the web server may drop i
     const res = await cgi({ ...env, ...extra }, body);
     t.equal(res.status, 401);
     t.equal(res.json.code, 'token_missing');
-    t.match(res.json.error, /web server .* dropping it: see the section 'Passing the Authorization header'/);
+    t.match(res.json.error, /web server .* dropping it: under Apache, put 'CGIPassAuth On' in the script's <Directory> or \.htaccess \(also for a plain cgi-bin\/\), or see the section 'Passing the Authorization header'/);
     t.equal(res.headers['www-authenticate'], 'Bearer realm="bdfu"');
   }
 });

@@ -10,6 +10,7 @@ import { makeFixture } from '../helpers/fixture.js';
 import { multipart } from '../helpers/http.js';
 import { originalToken } from '../helpers/original-token.js';
 import { CGI_SCRIPT } from '../helpers/paths.js';
+import { CHILD_PATH } from '../helpers/child-env.js';
 
 t.test('SIGTERM in the middle of the body: the temporary file goes, the process ends', async (t) => {
   const fixture = makeFixture('cgi-sigterm');
@@ -17,7 +18,7 @@ t.test('SIGTERM in the middle of the body: the temporary file goes, the process 
   const child = spawn(CGI_SCRIPT, [], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: {
-      PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'POST', PATH_INFO: '/upload', SCRIPT_NAME: '/cgi-bin/bdfu',
+      PATH: CHILD_PATH, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'POST', PATH_INFO: '/upload', SCRIPT_NAME: '/cgi-bin/bdfu',
       SERVER_NAME: 'localhost', SERVER_PORT: '80', BDFU_SETTINGS: fixture.config, CONTENT_TYPE: contentType, CONTENT_LENGTH: String(body.length),
       HTTP_AUTHORIZATION: `Bearer ${await originalToken('sally', fixture.secret)}`,
     },

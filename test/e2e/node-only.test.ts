@@ -2,7 +2,7 @@ import t from 'tap';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, existsSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHandler, VERSION } from '../../src/index.js';
@@ -12,6 +12,7 @@ import { uploadFile, http } from '../helpers/http.js';
 import { originalToken } from '../helpers/original-token.js';
 import { bdfu, run } from '../helpers/run.js';
 import { ROOT } from '../helpers/paths.js';
+import { CHILD_PATH } from '../helpers/child-env.js';
 
 /** Sends only the head of a request with `Expect: 100-continue` and reports what came back first. */
 function firstAnswer(url: string, headers: Record<string, string>): Promise<string> {
@@ -44,9 +45,18 @@ t.test('Expect: 100-continue is answered only after the token checked out', asyn
   t.match(accepted, /^HTTP\/1\.1 100 Continue/, 'a good token is invited to send');
 });
 
+/** A directory for PATH holding `node` (this Node) and, when asked, a `bdfu` as `npm link` makes it. */
+function binDir(withBdfu: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bdfu-bin-'));
+  symlinkSync(process.execPath, join(dir, 'node'));
+  if (withBdfu) symlinkSync(join(ROOT, 'dist/cli/main.js'), join(dir, 'bdfu'));
+  return dir;
+}
+
 t.test('the embedded default: no configuration at all', async (t) => {
   const cwd = mkdtempSync(join(tmpdir(), 'bdfu-embedded-'));
-  const env = { PATH: process.env.PATH };
+  // PATH is set here, not taken from whoever runs the tests: with bdfu on it or not, both cases.
+  const env = { PATH: `${binDir(false)}:/usr/bin:/bin` };
   const server = await startBdfu([], { cwd, env });
   t.teardown(() => server.stop());
   t.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'listens on loopback only');
@@ -55,17 +65,33 @@ t.test('the embedded default: no configuration at all', async (t) => {
   const line = /make a token with: (.* gen-token .*)$/m.exec(server.output())?.[1];
   t.equal(line, `node ${join(ROOT, 'dist/cli/main.js')} gen-token --expires-in 3600 alice "$(cat bdfu-data/.jwt-secret)"`,
     'prints the exact line to use (bdfu is not on PATH here, so it names the program)');
-  const made = await run('sh', ['-c', line!], { cwd, env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin` } });
+  const made = await run('sh', ['-c', line!], { cwd, env });
   t.equal(made.code, 0, made.stderr);
   const res = await uploadFile(server.url, made.stdout.trim(), Buffer.from('hello'));
   t.equal(res.status, 201, 'the printed line makes a working token');
   t.ok(existsSync(join(cwd, 'bdfu-data', 'alice', res.json.id)));
 
   await server.stop();
-  const again = await startBdfu([], { cwd, env });
+  const linked = { PATH: `${binDir(true)}:/usr/bin:/bin` };
+  const again = await startBdfu([], { cwd, env: linked });
   t.teardown(() => again.stop());
   const stillValid = await uploadFile(again.url, made.stdout.trim(), Buffer.from('again'));
   t.equal(stillValid.status, 201, 'the secret survives a restart');
+  const short = /make a token with: (.* gen-token .*)$/m.exec(again.output())?.[1];
+  t.equal(short, 'bdfu gen-token --expires-in 3600 alice "$(cat bdfu-data/.jwt-secret)"', 'with bdfu on PATH (npm link), it says bdfu');
+  const viaLink = await run('sh', ['-c', short!], { cwd, env: linked });
+  t.equal(viaLink.code, 0, viaLink.stderr);
+  t.equal((await uploadFile(again.url, viaLink.stdout.trim(), Buffer.from('linked'))).status, 201, 'and that line works too');
+
+  // The web page's sign-in example in README, as written, in a checkout where npm start ran.
+  const example = /^ {2}\$ (echo "http:\/\/localhost:8080\/#token=.*)$/m.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))?.[1];
+  t.ok(example, 'README shows a sign-in link example');
+  symlinkSync(join(ROOT, 'dist'), join(cwd, 'dist'));
+  const link = await run('sh', ['-c', example!], { cwd, env });
+  t.equal(link.code, 0, link.stderr);
+  const token = /#token=(\S+)$/.exec(link.stdout.trim())?.[1];
+  const listed = await http(`${again.url}files/alice/`, { headers: { authorization: `Bearer ${token}` } });
+  t.equal(listed.status, 200, 'its token works against the embedded default, with the read scope');
 });
 
 t.test('serve refuses a bad configuration with one line', async (t) => {
@@ -76,14 +102,14 @@ t.test('serve refuses a bad configuration with one line', async (t) => {
     [[], { BDFU_JWT_SECRET_KEY: '', BDFU_STORAGE_DIR: dir, BDFU_SETTINGS: '' }, /./],
   ];
   for (const [args, env, message] of cases.slice(0, 2)) {
-    const res = await bdfu(['serve', ...args, '--port', '0'], { env: { PATH: process.env.PATH, ...env } });
+    const res = await bdfu(['serve', ...args, '--port', '0'], { env: { PATH: CHILD_PATH, ...env } });
     t.equal(res.code, 1);
     t.match(res.stderr, message);
     t.notMatch(res.stderr, /\n\s+at /, 'no stack trace');
   }
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dir, 'nosecret.cfg'), "STORAGE_DIR = '/tmp/x'\n");
-  const noSecret = await bdfu(['serve', join(dir, 'nosecret.cfg')], { env: { PATH: process.env.PATH } });
+  const noSecret = await bdfu(['serve', join(dir, 'nosecret.cfg')], { env: { PATH: CHILD_PATH } });
   t.equal(noSecret.code, 1);
   t.match(noSecret.stderr, /^bdfu: JWT_SECRET_KEY is not set or empty: refusing to start/);
   const badPort = await bdfu(['serve', '--port', 'http']);

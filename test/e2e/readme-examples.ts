@@ -7,6 +7,7 @@ import { run } from '../helpers/run.js';
 import { scopedToken } from '../helpers/tokens.js';
 import { upload } from './files-suite.js';
 import type { Target } from './upload-suite.js';
+import { CHILD_PATH } from '../helpers/child-env.js';
 
 const README_ENDPOINT = 'http://localhost:8080/';
 
@@ -45,7 +46,7 @@ export function readmeExamplesSuite(t: Test, target: () => Target): void {
     const token = await scopedToken('carol', secret, 'upload read delete', 3600);
     const file = await upload(baseUrl, token, 'hello\n', { name: 'notes.txt', type: 'text/plain', fields: { download_token: '1' } });
     const env = {
-      PATH: process.env.PATH,
+      PATH: CHILD_PATH,
       TOKEN: token,
       ID: file.json.id,
       DOWNLOAD_TOKEN: file.json.downloadToken,
@@ -53,7 +54,7 @@ export function readmeExamplesSuite(t: Test, target: () => Target): void {
     };
     for (const { command, expected } of examples) {
       t.match(command, /^curl /, 'only curl commands');
-      const ran = await run('bash', ['-c', command.replaceAll(README_ENDPOINT, baseUrl)], { cwd: work, env });
+      const ran = await run('bash', ['--norc', '--noprofile', '-c', command.replaceAll(README_ENDPOINT, baseUrl)], { cwd: work, env });
       t.equal(ran.code, 0, `${command.slice(0, 90)}: exits 0 ${ran.stderr}`);
       t.match(ran.stdout, pattern(expected, baseUrl), `${command.slice(0, 90)}: prints what README shows`);
     }

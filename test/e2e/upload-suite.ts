@@ -91,6 +91,16 @@ export function uploadSuite(t: Test, target: () => Target): void {
     t.match(res.headers.allow, /POST/);
   });
 
+  t.test('a POST that missed the upload says where uploads go', async (t) => {
+    const { baseUrl } = target();
+    for (const [path, status, code] of [['', 405, 'method_not_allowed'], ['upload/', 404, 'not_found'], ['files', 405, 'method_not_allowed'], ['files/', 405, 'method_not_allowed']] as const) {
+      const res = await http(`${baseUrl}${path}`, { method: 'POST' });
+      t.equal(res.status, status, `POST {endpoint}${path}`);
+      t.equal(res.json.code, code);
+      t.match(res.json.error, `uploads go to POST ${baseUrl}upload`, `POST {endpoint}${path} names the upload address`);
+    }
+  });
+
   t.test('tokens', async (t) => {
     const { baseUrl, secret } = target();
     const cases: Array<[string, () => Promise<string | undefined>, string]> = [

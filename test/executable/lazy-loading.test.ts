@@ -73,10 +73,23 @@ t.test('a CGI upload evaluates the upload route and nothing of the CLI, the Node
 });
 
 t.test('a CGI request that no route takes evaluates no route handler', async (t) => {
+  // The fixture pins CGI_SWEEP_ONE_IN and CGI_ANONYMIZE_ONE_IN to 0: no chore by chance.
   const { modules, stdout } = await evaluated([], cgiEnv('GET'));
+  t.notOk(modules.includes('src/audit/auto.ts'), 'no anonymizing chore');
   t.match(stdout, /^Status: 405/);
   t.ok(modules.includes('src/core/router.ts'));
   for (const unneeded of ['src/routes/upload.ts', 'node_modules/busboy/lib/index.js', ...CLI_ONLY, ...OTHER_ROUTES]) {
+    t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
+  }
+});
+
+t.test('a CGI request that also sweeps and anonymizes loads those chores, still no CLI and no other route', async (t) => {
+  const { modules, stdout } = await evaluated([], cgiEnv('GET', { BDFU_CGI_SWEEP_ONE_IN: '1', BDFU_CGI_ANONYMIZE_ONE_IN: '1' }));
+  t.match(stdout, /^Status: 405/);
+  t.ok(modules.includes('src/audit/auto.ts'), 'the anonymizing chore ran (CGI_ANONYMIZE_ONE_IN = 1)');
+  t.ok(modules.includes('src/audit/anonymize.ts'));
+  const chores = new Set(['src/audit/anonymize.ts']);
+  for (const unneeded of ['src/routes/upload.ts', ...CLI_ONLY, ...OTHER_ROUTES.filter((m) => !chores.has(m))]) {
     t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
   }
 });

@@ -8,6 +8,7 @@ import { makeKeyPair } from '../helpers/keys.js';
 import { bdfu } from '../helpers/run.js';
 import { startBdfu } from '../helpers/serve.js';
 import { hs256 } from './bad-input-cases.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 const keysDir = makeFixture('keys').dir;
@@ -119,7 +120,7 @@ t.test('key settings are checked at start-up, with one clear line', async (t) =>
     const fixture = makeFixture('keys-bad');
     const lines = Object.entries(settings).map(([k, v]) => `${k} = ${Array.isArray(v) ? `[${v.map((x) => `'${x}'`).join(', ')}]` : `'${v}'`}`);
     writeFileSync(fixture.config, [`STORAGE_DIR = '${fixture.storageDir}'`, ...lines].join('\n') + '\n');
-    const ran = await bdfu(['serve', fixture.config, '--port', '0'], { env: { ...process.env } });
+    const ran = await bdfu(['serve', fixture.config, '--port', '0'], { env: childEnv() });
     t.not(ran.code, 0, `${name}: refuses to start`);
     t.match(ran.stderr, message, `${name}: says why`);
     t.notMatch(ran.stderr, /\n\s+at /, `${name}: no stack trace`);

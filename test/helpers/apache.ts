@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { ROOT } from './paths.js';
+import { CHILD_PATH, childEnv } from './child-env.js';
 
 const MODULES = '/usr/lib/apache2/modules';
 export const APACHE_BIN = '/usr/sbin/apache2';
@@ -41,7 +42,7 @@ function webUserCanRun(root: string): boolean {
   if (process.getuid?.() !== 0) return true;
   const paths: Array<[string, string]> = [['cgi-bin/bdfu', 'X_OK'], ['dist/cli/main.js', 'R_OK'], ['node_modules/busboy/package.json', 'R_OK']];
   const check = paths.map(([path, mode]) => `fs.accessSync(${JSON.stringify(join(root, path))}, fs.constants.${mode});`).join('');
-  const ran = spawnSync(process.execPath, ['-e', `const fs = require('node:fs'); ${check}`], { uid: webUser.uid, gid: webUser.gid, env: { PATH: process.env.PATH } });
+  const ran = spawnSync(process.execPath, ['-e', `const fs = require('node:fs'); ${check}`], { uid: webUser.uid, gid: webUser.gid, env: { PATH: CHILD_PATH } });
   return ran.status === 0;
 }
 
@@ -157,7 +158,7 @@ async function startOnce(t: Test, options: ApacheOptions): Promise<Apache | 'por
 
   let output = '';
   // Its own process group: on stop, prefork signals its whole group, which must not include us.
-  const child: ChildProcess = spawn(APACHE_BIN, ['-f', configFile, '-DFOREGROUND'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn(APACHE_BIN, ['-f', configFile, '-DFOREGROUND'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: childEnv() });
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = once(child, 'exit');

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { CGI_SCRIPT } from './paths.js';
+import { CHILD_PATH } from './child-env.js';
 
 export interface CgiReply {
   status: number;
@@ -11,12 +12,12 @@ export interface CgiReply {
 }
 
 /**
- * Runs cgi-bin/bdfu once with exactly this environment (plus PATH) and stdin, as a web server
+ * Runs cgi-bin/bdfu (or another copy of it) once with exactly this environment (plus PATH) and stdin, as a web server
  * would, and parses what it writes: `Status:` line, headers, body.
  */
-export function runCgi(env: Record<string, string>, stdin: Buffer | string = '', options: { closeStdinAfter?: number } = {}): Promise<CgiReply> {
+export function runCgi(env: Record<string, string>, stdin: Buffer | string = '', options: { closeStdinAfter?: number; script?: string } = {}): Promise<CgiReply> {
   return new Promise((resolve, reject) => {
-    const child = spawn(CGI_SCRIPT, [], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(options.script ?? CGI_SCRIPT, [], { env: { PATH: CHILD_PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CHILD_PATH } from './child-env.js';
 
 export interface CgiHostOptions {
   /** The CGI program and its arguments, e.g. [cgi-bin/bdfu]. */
@@ -21,7 +22,7 @@ export interface CgiHost {
 function metaVariables(req: IncomingMessage, options: CgiHostOptions, scriptName: string, pathInfo: string, query: string): NodeJS.ProcessEnv {
   const local = req.socket.address() as AddressInfo;
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
+    PATH: CHILD_PATH,
     GATEWAY_INTERFACE: 'CGI/1.1',
     SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
     SERVER_SOFTWARE: 'bdfu-test-cgi-host',

@@ -1,5 +1,6 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { CLI } from './paths.js';
+import { childEnv } from './child-env.js';
 
 export interface Ran {
   code: number | null;
@@ -24,5 +25,5 @@ export function run(command: string, args: string[], options: SpawnOptions & { i
 
 /** `bdfu ARGS` through the built CLI. */
 export function bdfu(args: string[], options: SpawnOptions & { input?: string | Buffer } = {}): Promise<Ran> {
-  return run(process.execPath, [CLI, ...args], options);
+  return run(process.execPath, [CLI, ...args], { ...options, env: options.env ?? childEnv() });
 }

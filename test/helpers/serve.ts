@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { CLI } from './paths.js';
+import { childEnv } from './child-env.js';
 
 export interface Served {
   url: string;
@@ -21,7 +22,7 @@ export async function startBdfu(
   // tap adds its coverage hooks to every child it sees spawned; measurements want the bare process.
   if (options.uninstrumented) command = ['env', '-u', 'NODE_OPTIONS', '-u', 'NODE_V8_COVERAGE', ...command];
   const child = spawn(command[0]!, [...command.slice(1), 'serve', ...args, '--port', '0'], {
-    env: options.env ?? process.env,
+    env: options.env ?? childEnv(),
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -61,3 +61,18 @@ t.test('warnings: short secret, unknown keys', async (t) => {
   t.match(warnings.join('\n'), /shorter than 16 characters/);
   t.match(warnings.join('\n'), /unknown setting DEBUG/);
 });
+
+t.test('a misspelled setting: the unknown name, and the setting it was probably meant to be', async (t) => {
+  const typo = file('typo.cfg', "JWT_SECRET_KEY = 'a long enough secret here'\nSTORGE_DIR = '/x'\n");
+  t.throws(() => loadConfig({ file: typo, env: {} }), {
+    name: 'ConfigError',
+    message: /^STORAGE_DIR is not set .*; .*typo\.cfg: unknown setting STORGE_DIR is ignored \(did you mean STORAGE_DIR\?\)$/,
+  }, 'the missing setting and the misspelled one, in one line');
+  const { warnings } = loadConfig({ file: file('sze.cfg', "JWT_SECRET_KEY = 'a long enough secret here'\nSTORAGE_DIR = '/x'\nMAX_UPLOAD_SZE = 5\nDEBUG = 1\nstorage_dir = '/y'\n"), env: {} });
+  t.match(warnings.join('\n'), /unknown setting MAX_UPLOAD_SZE is ignored \(did you mean MAX_UPLOAD_SIZE\?\)/);
+  t.match(warnings.join('\n'), /unknown setting storage_dir is ignored \(did you mean STORAGE_DIR\?\)/, 'case aside');
+  t.match(warnings.join('\n'), /unknown setting DEBUG is ignored$/m, 'no guess when nothing is close');
+  t.throws(() => loadConfig({ env: { BDFU_JWT_SECRET_KEY: 'a long enough secret here', BDFU_STORGE_DIR: '/x', BDFU_TRACE_FILE: '/t' } }), {
+    message: /STORAGE_DIR is not set .*; environment BDFU_STORGE_DIR: unknown setting is ignored \(did you mean BDFU_STORAGE_DIR\?\)$/,
+  }, 'from the environment too; other BDFU_ names are left alone');
+});

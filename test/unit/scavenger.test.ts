@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
+import { CHILD_PATH } from '../helpers/child-env.js';
 
 const MiB = 1 << 20;
 
@@ -22,7 +23,7 @@ async function mostHeld(withScavenger: boolean): Promise<number> {
     }
     process.stdout.write(String(most));
   `;
-  const ran = await run(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH } });
+  const ran = await run(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: CHILD_PATH } });
   if (ran.code !== 0) throw new Error(ran.stderr);
   return Number(ran.stdout);
 }

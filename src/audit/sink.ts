@@ -1,0 +1,11 @@
+import type { AnonymizeResult } from './anonymize.js';
+import type { AuditEntry } from './entry.js';
+import type { AuditFilter } from './query.js';
+
+/** Where audit entries go and come back from: a JSON-lines file on disk, or a PostgreSQL table. */
+export interface AuditSink {
+  append(entry: AuditEntry): Promise<void>;
+  /** Oldest first, at most `limit`. */
+  query(filter: AuditFilter, limit?: number): Promise<AuditEntry[]>;
+  anonymize(olderThanSeconds: number, now?: number): Promise<AnonymizeResult>;
+}
