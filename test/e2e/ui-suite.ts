@@ -194,6 +194,7 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
 
     // A refusal the server explains is shown with its reason, and the item can be retried.
     await page.goto(`${target().baseUrl}#token=${await token('no/such/user', ['upload'])}`);
+    await page.getByRole('button', { name: 'Switch to no/such/user' }).click();
     await page.locator('#who-name').getByText('no/such/user').waitFor();
     await page.locator('#pick').setInputFiles([{ name: 'refused.bin', mimeType: 'application/octet-stream', buffer: randomBytes(100) }]);
     const refused = page.locator('#uploads li').first();
