@@ -68,7 +68,7 @@ async function acquire(path: string, staleMs: number, waitMs: number): Promise<s
     if (Date.now() > deadline) {
       throw new StorageError('unavailable', `the lock ${path} stayed taken for ${Math.round(waitMs / 1000)} s`);
     }
-    await sleep(1 + Math.random() * Math.min(25, 2 + attempt));
+    await sleep(1 + Math.random() * Math.min(10, 2 + attempt));
   }
 }
 

@@ -1,28 +1,15 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDirectory } from '../directory-sync.js';
+import { assertCollectionName, assertRecordKey } from '../record-names.js';
 import type { Records } from '../records.js';
 import { readJson, writeFileAtomic } from './atomic-file.js';
 import { withExclusiveLock } from './exclusive-lock.js';
 import { fileNameFor, isHashedFileName, nameOfFile } from './file-names.js';
 
-/** Collections are named by bdfu itself (`accounts`, `share-links`): short, plain, no dots. */
-const COLLECTION = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const MAX_KEY_LENGTH = 4096;
-
 interface StoredRecord<T> {
   key: string;
   value: T;
-}
-
-export function assertCollectionName(collection: string): void {
-  if (!COLLECTION.test(collection)) throw new RangeError(`the record collection name ${JSON.stringify(collection.slice(0, 80))} is not [a-z0-9][a-z0-9_-]{0,63}`);
-}
-
-export function assertRecordKey(key: string): void {
-  if (key === '' || key.length > MAX_KEY_LENGTH || !key.isWellFormed()) {
-    throw new RangeError(`a record key must be well-formed Unicode of 1 to ${MAX_KEY_LENGTH} characters`);
-  }
 }
 
 /**
