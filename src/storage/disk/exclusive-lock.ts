@@ -29,7 +29,21 @@ const BREAK_STALE_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function withExclusiveLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+/** Holders in this process queue here, so that only one of them at a time waits on the file. */
+const queues = new Map<string, Promise<unknown>>();
+
+export function withExclusiveLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const previous = queues.get(path) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(() => withFileLock(path, fn, options));
+  const settled = run.catch(() => undefined);
+  queues.set(path, settled);
+  void settled.then(() => {
+    if (queues.get(path) === settled) queues.delete(path);
+  });
+  return run;
+}
+
+async function withFileLock<T>(path: string, fn: () => Promise<T>, options: LockOptions): Promise<T> {
   const nonce = await acquire(path, options.staleMs ?? DEFAULT_STALE_MS, options.waitMs ?? DEFAULT_WAIT_MS);
   try {
     return await fn();
