@@ -36,11 +36,3 @@ export function pathSegments(path: string): string[] {
   const inner = path.slice(1, path.endsWith('/') ? -1 : undefined);
   return inner === '' ? [] : inner.split('/');
 }
-
-/** The folders that hold `path`, outermost first: `/a/b/c` → ['/', '/a/', '/a/b/']. */
-export function ancestorFolders(path: string): string[] {
-  const segments = pathSegments(path);
-  const folders = ['/'];
-  for (let i = 0; i < segments.length - 1; i++) folders.push(`${folders[i]}${segments[i]}/`);
-  return folders;
-}
