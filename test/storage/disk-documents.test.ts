@@ -66,6 +66,10 @@ t.test('documentsUsage: the bytes of documents and their versions, for the files
   t.equal(await documents.prune('ann', { keepVersions: 0, keepDays: 1 }, new Date(Date.now() + 2 * 86_400_000)), 2);
   t.equal(await documentsUsage(dir, 'ann'), 3, 'pruning frees them');
   t.equal(await documentsUsage(dir, 'bob'), 0);
+  await put(documents, 'bob', '/b', 'b');
+  const users: string[] = [];
+  for await (const user of documents.users()) users.push(user);
+  t.same(users.sort(), ['ann', 'bob'], 'users() names everyone with documents, for the retention sweep');
 });
 
 t.test('a backend reserve holds the room while the body streams', async (t) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DiskRecords } from '../../src/storage/disk/records.js';
 import { recordsContract } from '../helpers/contract/records.js';
 import { ROOT } from '../helpers/paths.js';
+import { raceWorkers } from '../helpers/contract/worker.js';
 
 const freshDir = () => mkdtempSync(join(tmpdir(), 'bdfu-records-'));
 
@@ -67,4 +68,16 @@ t.test('a live lock is waited for, not broken', async (t) => {
   t.notOk(done, 'still waiting while the holder lives');
   rmSync(lock);
   t.equal(await pending, 1);
+});
+
+t.test('processes racing to take over one dead holder’s lock still take turns', async (t) => {
+  const dir = freshDir();
+  const records = new DiskRecords(dir);
+  await records.update('counters', 'n', () => 0);
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  writeFileSync(join(dir, '.records', 'counters', 'n.lock'), JSON.stringify({ pid: Number(dead.stdout), host: hostname(), nonce: 'dead' }));
+  const worker = { module: join(ROOT, 'dist/storage/disk/records.js'), export: 'DiskRecords', args: [dir], construct: true };
+  await raceWorkers(worker, Array.from({ length: 4 }, () => ({ task: 'increment', collection: 'counters', key: 'n', times: 10 })));
+  t.equal(await records.get('counters', 'n'), 40, 'no increment lost to a double takeover');
+  t.same(readdirSync(join(dir, '.records', 'counters')), ['n.json']);
 });

@@ -251,6 +251,12 @@ export class DiskDocuments implements Documents {
     });
   }
 
+  /** Every user with documents (or their history), for the sweep that prunes by retention. */
+  async *users(): AsyncIterable<string> {
+    const entries = await readdir(join(this.storageDir, '.documents'), { withFileTypes: true }).catch(missingIsUndefined);
+    for (const entry of entries ?? []) if (entry.isDirectory() && !entry.name.startsWith('.')) yield entry.name;
+  }
+
   /** Holds room for the body through the backend's reserve, when there is one. */
   private async holdRoom(user: string, area: DocumentsArea, options: PutOptions, body: Readable): Promise<Reservation | undefined> {
     if (!this.options.reserve || options.quota.bytes <= 0) return undefined;
