@@ -108,13 +108,20 @@ export class DiskDocuments implements Documents {
   }
 
   async put(user: string, path: string, body: Readable, options: PutOptions): Promise<{ info: DocumentInfo; created: boolean }> {
+    let area: DocumentsArea;
     try {
       refuseInvalid(path, 'document');
+      area = this.area(user);
+      // Early, so that a doomed body is not read; decided again under the lock below.
+      await this.refuseConflicts(area, path);
+      const before = await this.current(area, path);
+      if (!preconditionHolds(options.precondition, before?.etag)) {
+        throw new StorageError('precondition_failed', `the precondition does not hold for ${path}`, { details: { etag: before?.etag } });
+      }
     } catch (error) {
       body.resume();
       throw error;
     }
-    const area = this.area(user);
     const reservation = await this.holdRoom(user, area, options, body);
     const temp = join(area.blobs, `${TEMP_FILE_PREFIX}${randomBytes(8).toString('hex')}`);
     try {
