@@ -15,7 +15,7 @@ export const tempPathBeside = (path: string) => join(dirname(path), `${TEMP_FILE
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, syncDirectory = true): Promise<void> {
   const temp = tempPathBeside(path);
-  const handle = await open(temp, 'wx', 0o644);
+  const handle = await open(temp, 'wx', 0o600);
   try {
     try {
       await handle.writeFile(data);
@@ -51,7 +51,7 @@ export async function replaceFilesAtomic(files: readonly { path: string; data: s
   const temps = files.map((file) => tempPathBeside(file.path));
   try {
     await Promise.all(files.map(async (file, i) => {
-      const handle = await open(temps[i]!, 'wx', 0o644);
+      const handle = await open(temps[i]!, 'wx', 0o600);
       try {
         await handle.writeFile(file.data);
         await handle.sync();

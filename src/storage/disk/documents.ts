@@ -145,8 +145,8 @@ export class DiskDocuments implements Documents {
         await this.recordIntent(area, { path, version });
         await rename(temp, blobFile(area, version));
         const file = this.documentFile(area, path);
-        await mkdir(dirname(file), { recursive: true });
-        await mkdir(area.history, { recursive: true });
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+        await mkdir(area.history, { recursive: true, mode: 0o700 });
         await replaceFilesAtomic([
           await this.historyWith(area, path, entry),
           { path: file, data: JSON.stringify(stored) },
@@ -291,13 +291,13 @@ export class DiskDocuments implements Documents {
         yield chunk;
       }
     };
-    await mkdir(area.blobs, { recursive: true });
-    await pipeline(body, limit, createWriteStream(temp, { flags: 'wx', mode: 0o644, flush: true }));
+    await mkdir(area.blobs, { recursive: true, mode: 0o700 });
+    await pipeline(body, limit, createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true }));
     return size;
   }
 
   private async withUserLock<T>(area: DocumentsArea, fn: () => Promise<T>): Promise<T> {
-    await mkdir(area.base, { recursive: true });
+    await mkdir(area.base, { recursive: true, mode: 0o700 });
     return withExclusiveLock(area.lock, async () => {
       await this.repair(area);
       return fn();
@@ -385,7 +385,7 @@ export class DiskDocuments implements Documents {
     if (latest && !latest.deleted) {
       const info = await lstat(file).catch(missingIsUndefined);
       if (!info?.isDirectory()) {
-        await mkdir(dirname(file), { recursive: true });
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
         await writeFileAtomic(file, JSON.stringify({
           path: intent.path, version: latest.version, etag: latest.etag, contentType: latest.contentType, size: latest.size, modified: latest.time,
         } satisfies StoredDocument));

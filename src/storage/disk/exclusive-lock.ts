@@ -56,7 +56,7 @@ async function tryCreate(path: string): Promise<string | undefined> {
   const holder: Holder = { pid: process.pid, host: hostname(), nonce: randomBytes(12).toString('hex') };
   let handle;
   try {
-    handle = await open(path, 'wx', 0o644);
+    handle = await open(path, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw error;

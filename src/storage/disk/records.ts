@@ -40,7 +40,7 @@ export class DiskRecords implements Records {
 
   async update<T>(collection: string, key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
     const { dir, file, lock } = this.paths(collection, key);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     return withExclusiveLock(lock, async () => {
       const stored = await readJson<StoredRecord<T>>(file);
       const current = stored && stored.key === key ? stored.value : undefined;
