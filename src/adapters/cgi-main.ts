@@ -42,13 +42,13 @@ function abortOnTermination(): void {
 /** The whole life of a CGI process: one request, then exit. */
 export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Promise<void> {
   abortOnTermination();
-  let app;
+  let app: Parameters<typeof serveCgi>[0] & { settled?: () => Promise<void> };
   let store: FsStore | undefined;
   try {
     const { settings } = loadConfig({ file: findCgiConfig(env, scriptDir), env });
     store = new FsStore(settings.storageDir);
     await store.check();
-    app = createApp(settings, { store, log });
+    app = createApp(settings, { store, log, oneShot: true });
     if (Math.random() * SWEEP_ONE_REQUEST_IN < 1) {
       const stale = settings.staleUploadSeconds;
       process.once('beforeExit', () => void store!.sweep(stale).catch(log));
@@ -62,4 +62,6 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
     app = async () => errorResponse(failure, log);
   }
   await serveCgi(app, env, process.stdin, process.stdout, log);
+  // The answer is written (its Content-Length lets the client finish); after-hooks go out before the process ends.
+  await app.settled?.();
 }

@@ -131,6 +131,10 @@ export async function startServer(settings: Settings, options: ServerOptions = {
         // Uploads cut off at the deadline are still removing their temporary files.
         const settled = Date.now() + 5000;
         while (handling.size > 0 && Date.now() < settled) await new Promise((r) => setTimeout(r, 20));
+        // After-hook deliveries still retrying get the grace period, no more.
+        let graceOver: NodeJS.Timeout | undefined;
+        await Promise.race([app.settled(), new Promise((r) => (graceOver = setTimeout(r, settings.shutdownGraceSeconds * 1000)))]);
+        clearTimeout(graceOver);
       })()),
   };
 }

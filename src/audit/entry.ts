@@ -15,6 +15,12 @@ export interface AuditEntry {
   id?: string;
   name?: string;
   bytes?: number;
+  /** Entries of action `hook`: the event (`authorize:<action>` for authorize), who decided (library, command, url), and why it refused or failed. */
+  hook?: string;
+  via?: 'library' | 'command' | 'url';
+  reason?: string;
+  /** Entries of action `hook` for after-events: how many deliveries were tried. */
+  attempts?: number;
   /** Set on entries whose user and address were removed. */
   anonymized?: true;
 }

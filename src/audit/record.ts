@@ -35,7 +35,11 @@ export function auditEntry(req: CoreRequest, action: string, outcome: Outcome, n
 /** Writes the request's line, if the trail keeps it. A trail that cannot be written is reported, never fatal. */
 export async function recordRequest(storageDir: string, req: CoreRequest, action: string, outcome: Outcome, log: (e: unknown) => void): Promise<void> {
   const entry = auditEntry(req, action, outcome);
-  if (!entry) return;
+  if (entry) await recordEntry(storageDir, entry, log);
+}
+
+/** Writes one line; a trail that cannot be written is reported, never fatal. */
+export async function recordEntry(storageDir: string, entry: AuditEntry, log: (e: unknown) => void): Promise<void> {
   try {
     await appendEntry(storageDir, entry);
   } catch (error) {

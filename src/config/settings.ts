@@ -30,6 +30,11 @@ export interface Settings {
   cloudfrontUrlSeconds: number;
   anonymizeAfterDays: number;
   trustedProxies: string[];
+  hookCommand: string;
+  hookUrl: string;
+  hookSecret: string;
+  hookEvents: string[];
+  hookTimeoutSeconds: number;
 }
 
 type Kind = 'string' | 'integer' | 'list';
@@ -109,6 +114,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'Audit entries older than this many days lose their user and address (at start, daily, and now and then under CGI); 0 keeps them.' },
   { key: 'TRUSTED_PROXIES', prop: 'trustedProxies', kind: 'list', default: [],
     doc: "Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For/-Proto/-Host `bdfu serve` believes, e.g. `['127.0.0.1', '::1']` (environment: comma-separated). Empty: those headers are ignored." },
+  { key: 'HOOK_COMMAND', prop: 'hookCommand', kind: 'string', default: '', path: true,
+    doc: 'An executable run for each hook event (see Hooks): the event as JSON on stdin; exit 0 accepts, any other status rejects with its first line of output as the reason.' },
+  { key: 'HOOK_URL', prop: 'hookUrl', kind: 'string', default: '',
+    doc: 'A webhook (http or https URL) POSTed each hook event as JSON, signed with HOOK_SECRET; a 2xx answer accepts.' },
+  { key: 'HOOK_SECRET', prop: 'hookSecret', kind: 'string', default: '',
+    doc: 'The HMAC-SHA256 key webhook requests are signed with (header X-Bdfu-Signature). Required with HOOK_URL; at least 16 characters.' },
+  { key: 'HOOK_EVENTS', prop: 'hookEvents', kind: 'list', default: ['beforeCommit', 'afterUpload', 'afterDownload', 'afterDelete', 'afterShare'],
+    doc: 'Which events HOOK_COMMAND and HOOK_URL get, from authorize, beforeCommit, afterUpload, afterDownload, afterDelete, afterShare.' },
+  { key: 'HOOK_TIMEOUT_SECONDS', prop: 'hookTimeoutSeconds', kind: 'integer', default: 10, min: 1, max: 300,
+    doc: 'How long one hook call (in-process, command or webhook) may take; a before-hook past it is 500 hook_failed. Under CGI, also the whole time after-events get, retries included.' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';
