@@ -24,12 +24,24 @@ export function commandSource(command: string, events: ReadonlySet<string>, time
     call: (name, _event, wire, atMostMs = timeoutMs) =>
       new Promise<HookAnswer>((resolve, reject) => {
         const limitMs = Math.min(timeoutMs, atMostMs);
-        const child = spawn(command, [], { env: hookEnvironment(name, wire), stdio: ['pipe', 'pipe', 'inherit'] });
+        // Its own process group, so a timeout kills what it started too (a `sleep` would hold its output open).
+        const child = spawn(command, [], { env: hookEnvironment(name, wire), stdio: ['pipe', 'pipe', 'inherit'], detached: true });
         let output = '';
-        let timedOut = false;
+        let done = false;
+        const finish = (settle: () => void) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          settle();
+        };
         const timer = setTimeout(() => {
-          timedOut = true;
-          child.kill('SIGKILL');
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            child.kill('SIGKILL');
+          }
+          child.stdout.destroy();
+          finish(() => reject(new Error(`HOOK_COMMAND ${command} took longer than ${limitMs / 1000} s (${name}) and was killed`)));
         }, limitMs);
         child.stdout.setEncoding('utf8');
         child.stdout.on('data', (chunk: string) => {
@@ -38,17 +50,13 @@ export function commandSource(command: string, events: ReadonlySet<string>, time
         // A command that does not read its input (or exits early) must not fail bdfu.
         child.stdin.on('error', () => undefined);
         child.stdin.end(JSON.stringify(wire) + '\n');
-        child.on('error', (error) => {
-          clearTimeout(timer);
-          reject(new Error(`HOOK_COMMAND ${command} could not be run: ${error.message}`));
-        });
-        child.on('close', (code, signal) => {
-          clearTimeout(timer);
-          if (timedOut) reject(new Error(`HOOK_COMMAND ${command} took longer than ${limitMs / 1000} s (${name}) and was killed`));
-          else if (code === 0) resolve({ ok: true });
-          else if (code === null) reject(new Error(`HOOK_COMMAND ${command} was killed by ${signal} (${name})`));
-          else resolve({ ok: false, reason: firstLine(output) || `the hook command exited with status ${code}` });
-        });
+        child.on('error', (error) => finish(() => reject(new Error(`HOOK_COMMAND ${command} could not be run: ${error.message}`))));
+        child.on('close', (code, signal) =>
+          finish(() => {
+            if (code === 0) resolve({ ok: true });
+            else if (code === null) reject(new Error(`HOOK_COMMAND ${command} was killed by ${signal} (${name})`));
+            else resolve({ ok: false, reason: firstLine(output) || `the hook command exited with status ${code}` });
+          }));
       }),
   };
 }
