@@ -4,6 +4,7 @@ import { scheduleAnonymize } from '../audit/auto.js';
 import { createApp } from '../core/app.js';
 import type { Settings } from '../config/settings.js';
 import { FsStore } from '../storage/fs-store.js';
+import type { Hooks } from '../hooks/types.js';
 import type { Store } from '../storage/store.js';
 import { bodyCutShort, nodeListener } from './node.js';
 
@@ -17,6 +18,8 @@ export interface RunningServer {
 export interface ServerOptions {
   /** The storage; an FsStore on STORAGE_DIR by default. */
   store?: Store;
+  /** In-process hooks (see Hooks in the README). */
+  hooks?: Hooks;
 }
 
 /** Answers requests Node refused before bdfu saw them (bad HTTP, headers too large, too slow) with bdfu's JSON errors. */
@@ -63,7 +66,7 @@ function refuseWhileStopping(res: ServerResponse): void {
 export async function startServer(settings: Settings, options: ServerOptions = {}): Promise<RunningServer> {
   const store = options.store ?? new FsStore(settings.storageDir);
   await store.check();
-  const app = createApp(settings, { store });
+  const app = createApp(settings, { store, ...(options.hooks ? { hooks: options.hooks } : {}) });
   await app.ready;
   await store.sweep(settings.staleUploadSeconds);
   const sweeper = setInterval(() => void store.sweep(settings.staleUploadSeconds).catch(() => undefined),
