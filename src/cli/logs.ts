@@ -26,10 +26,13 @@ function line(entry: AuditEntry): string {
     (entry.user ?? '-').padEnd(12),
     (entry.address ?? '-').padEnd(15),
   ];
+  if (entry.hook) columns.push(`${entry.hook} (${entry.via ?? '?'})`);
   if (entry.code) columns.push(entry.code);
   if (entry.id) columns.push(entry.id);
   if (entry.name !== undefined) columns.push(JSON.stringify(entry.name));
   if (entry.bytes !== undefined) columns.push(`${entry.bytes} bytes`);
+  if (entry.attempts !== undefined) columns.push(`${entry.attempts} attempt(s)`);
+  if (entry.reason !== undefined) columns.push(JSON.stringify(entry.reason));
   return columns.join('  ');
 }
 

@@ -4,7 +4,7 @@ import t from 'tap';
 import { makeFixture, type Fixture } from '../helpers/fixture.js';
 import { http, jsonOrUndefined, multipart, uploadFile } from '../helpers/http.js';
 import { CGI_SCRIPT, ROOT } from '../helpers/paths.js';
-import { run } from '../helpers/run.js';
+import { bdfu, run } from '../helpers/run.js';
 import { startBdfu } from '../helpers/serve.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
 import { auditLines, EICAR, eventually, hookDecisions, storedEntries } from './helpers.js';
@@ -88,6 +88,8 @@ t.test('CGI: the same scanner, and after-events delivered before the process exi
   // No waiting: the process has exited, so its after-event must already have gone out.
   t.same(fixture.events().map((e) => e.event), ['beforeCommit', 'beforeCommit', 'afterUpload']);
   t.same(hookDecisions(fixture.storageDir), ['beforeCommit command refused', 'beforeCommit command ok', 'afterUpload command ok']);
+  const logs = await bdfu(['logs', '--action', 'hook', fixture.config]);
+  t.match(logs.stdout, /refused\s+hook\s+noa\s.*beforeCommit \(command\)\s+rejected_by_hook\s.*"infected: Eicar-Test-Signature"/, 'bdfu logs shows the decision and its reason');
   const names = fixture.environment();
   for (const secret of ['HTTP_AUTHORIZATION', 'BDFU_JWT_SECRET_KEY', 'BDFU_SETTINGS']) t.notOk(names.includes(secret), `the command does not get ${secret}`);
   t.ok(names.includes('BDFU_HOOK_EVENT') && names.includes('BDFU_HOOK_PATH'));
