@@ -2,10 +2,12 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { makeFixture, type Fixture } from '../helpers/fixture.js';
 import { http, jsonOrUndefined, multipart, uploadFile } from '../helpers/http.js';
-import { CGI_SCRIPT } from '../helpers/paths.js';
+import { CGI_SCRIPT, ROOT } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
 import { startBdfu } from '../helpers/serve.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
@@ -150,6 +152,13 @@ t.test('a webhook that does not answer a before-event in time is 500 hook_failed
   t.match(up.stderr, /HOOK_URL .* \(beforeCommit\): no answer within 1 s/);
   t.same(storedEntries(fixture.storageDir, 'sara'), []);
   t.same(hookDecisions(fixture.storageDir), ['beforeCommit url failed']);
+});
+
+t.test("the README's receiver check is the one these tests use", async (t) => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const body = verify.toString().split('\n').slice(1, -1).map((line) => line.trim());
+  t.equal(body.length, 3);
+  for (const line of body) t.ok(readme.includes(line), line);
 });
 
 t.test('hook settings are checked at start-up', async (t) => {
