@@ -9,6 +9,12 @@ export { ConfigError } from './config/config-error.js';
 export type { Settings } from './config/settings.js';
 export { signToken, createTokenVerifier } from './auth/tokens.js';
 export type { Principal, Scope } from './auth/principal.js';
+export type { Action, Resource } from './auth/policy.js';
+export type {
+  Hooks, HookAction, HookRequest, AuthorizeEvent, AuthorizeVerdict, BeforeCommitEvent, BeforeCommitVerdict,
+  AfterEvent, AfterShareEvent, AfterEventName, HookEventName,
+} from './hooks/types.js';
+export { signatureHeader, verifySignature } from './hooks/signature.js';
 export { FsStore } from './storage/fs-store.js';
 export type { Store, PendingWrite, FileRecord, UploadMeta, Quota } from './storage/store.js';
 export { DiskBackend, type DiskBackendOptions } from './storage/disk/backend.js';

@@ -46,10 +46,10 @@ function withoutDetail(error: unknown): unknown {
 /** The whole life of a CGI process: one request, then exit. */
 export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Promise<void> {
   abortOnTermination();
-  let app;
+  let app: Parameters<typeof serveCgi>[0] & { settled?: () => Promise<void> };
   try {
     const { settings } = loadConfig({ file: findCgiConfig(env, scriptDir), env });
-    const assembled = await assemble(settings, { log });
+    const assembled = await assemble(settings, { log, oneShot: true });
     app = assembled.app;
     const { backend } = assembled;
     if (oneIn(settings.cgiSweepOneIn)) {
@@ -64,4 +64,6 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
     app = async () => errorResponse(failure, log);
   }
   await serveCgi(app, env, process.stdin, process.stdout, log);
+  // The answer is written (its Content-Length lets the client finish); after-hooks go out before the process ends.
+  await app.settled?.();
 }

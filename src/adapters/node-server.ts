@@ -4,6 +4,7 @@ import { assemble } from '../assembly/start.js';
 import { scheduleAnonymize } from '../audit/auto.js';
 import { linkSecret } from '../auth/link-secret.js';
 import type { Settings } from '../config/settings.js';
+import type { Hooks } from '../hooks/types.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Store } from '../storage/store.js';
 import { bodyCutShort, nodeListener } from './node.js';
@@ -20,6 +21,8 @@ export interface ServerOptions {
   backend?: StorageBackend;
   /** Whole uploads only, on the disk backend otherwise. */
   store?: Store;
+  /** In-process hooks (see Hooks in the README). */
+  hooks?: Hooks;
 }
 
 /** Answers requests Node refused before bdfu saw them (bad HTTP, headers too large, too slow) with bdfu's JSON errors. */
@@ -134,6 +137,10 @@ export async function startServer(settings: Settings, options: ServerOptions = {
         // Uploads cut off at the deadline are still removing their temporary files.
         const settled = Date.now() + 5000;
         while (handling.size > 0 && Date.now() < settled) await new Promise((r) => setTimeout(r, 20));
+        // After-hook deliveries still retrying get the grace period, no more.
+        let graceOver: NodeJS.Timeout | undefined;
+        await Promise.race([app.settled(), new Promise((r) => (graceOver = setTimeout(r, settings.shutdownGraceSeconds * 1000)))]);
+        clearTimeout(graceOver);
         if (!options.backend) await backend.close();
       })()),
   };

@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { createApp, type AppOptions } from '../assembly/app.js';
 import { jsonResponse } from '../core/respond.js';
 import type { CoreRequest, Handler } from '../core/types.js';
+import type { Hooks } from '../hooks/types.js';
 import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { parseTrustedProxies, type TrustedProxies } from '../config/trusted-proxies.js';
@@ -135,13 +136,17 @@ export function nodeListener(app: Handler, settings: Settings): RequestListener 
   };
 }
 
-export type HandlerConfig = Partial<Settings> & Pick<Settings, 'storageDir'>;
+export type HandlerConfig = Partial<Settings> & Pick<Settings, 'storageDir'> & {
+  /** In-process hooks: see Hooks in the README. */
+  hooks?: Hooks;
+};
 
 /**
  * The library face: a `(req, res)` listener to mount in your own Node server.
  * Settings are validated as the configuration file's would be; the environment is not read.
  */
 export function createHandler(config: HandlerConfig, options: AppOptions = {}): RequestListener {
-  const { settings } = loadConfig({ env: {}, overrides: config });
-  return nodeListener(createApp(settings, options), settings);
+  const { hooks, ...overrides } = config;
+  const { settings } = loadConfig({ env: {}, overrides });
+  return nodeListener(createApp(settings, { ...options, ...(hooks ? { hooks } : {}) }), settings);
 }

@@ -1,7 +1,8 @@
-import { recordRequest } from '../audit/record.js';
+import { recordEntry, recordRequest } from '../audit/record.js';
 import { createTokenVerifier } from '../auth/tokens.js';
 import type { Settings } from '../config/settings.js';
 import { createCore, type App } from '../core/app.js';
+import type { HookRunner, Hooks } from '../hooks/types.js';
 import type { RouteDeps } from '../routes/deps.js';
 import { routeTable } from '../routes/table.js';
 import type { StorageBackend } from '../storage/backend.js';
@@ -18,6 +19,10 @@ export interface AppOptions {
   store?: Store;
   /** Where unexpected failures are reported; stderr by default (the web server's error log under CGI). */
   log?: (error: unknown) => void;
+  /** In-process hooks (see Hooks in the README); HOOK_COMMAND and HOOK_URL come from the settings. */
+  hooks?: Hooks;
+  /** The process ends after one request (CGI): after-hooks get HOOK_TIMEOUT_SECONDS in all. */
+  oneShot?: boolean;
 }
 
 export const logToStderr = (error: unknown) => {
@@ -39,11 +44,21 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
     log,
   };
+  // Hook code is loaded on the first request, and only when a hook is configured.
+  const hooksWanted = options.hooks !== undefined || settings.hookCommand !== '' || settings.hookUrl !== '';
+  let hooks: Promise<HookRunner> | undefined;
+  const loadHooks = () =>
+    (hooks ??= import('../hooks/build.js').then(({ buildHookRunner }) =>
+      buildHookRunner(settings, options.hooks, { audit: (entry) => recordEntry(backend.audit, entry, log), log, oneShot: options.oneShot ?? false })));
   const app = createCore({
     routes: routeTable(deps),
     log,
     answered: (req, action, outcome) => recordRequest(backend.audit, req, action, outcome, log),
     publicUrl: settings.publicUrl,
+    ...(hooksWanted ? { prepare: async () => void (deps.hooks ??= await loadHooks()) } : {}),
   });
-  return Object.assign(app, { ready: deps.verify.ready });
+  const settled = async () => {
+    if (hooks) await (await hooks).settled();
+  };
+  return Object.assign(app, { ready: deps.verify.ready, settled });
 }

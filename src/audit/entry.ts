@@ -17,6 +17,12 @@ export interface AuditEntry {
   bytes?: number;
   /** A summary line: this many more refused requests from `address` were not written one by one (see rate-bound.ts). */
   suppressed?: number;
+  /** Entries of action `hook`: the event (`authorize:<action>` for authorize), who decided (library, command, url), and why it refused or failed. */
+  hook?: string;
+  via?: 'library' | 'command' | 'url';
+  reason?: string;
+  /** Entries of action `hook` for after-events: how many deliveries were tried. */
+  attempts?: number;
   /** Set on anonymized entries: only what anonymous-entry.ts keeps is left. */
   anonymized?: true;
 }

@@ -32,7 +32,11 @@ export function auditEntry(req: CoreRequest, action: string, outcome: Outcome, n
 /** Writes the request's line, if the trail keeps it. A trail that cannot be written is reported, never fatal. */
 export async function recordRequest(sink: AuditSink, req: CoreRequest, action: string, outcome: Outcome, log: (e: unknown) => void): Promise<void> {
   const entry = auditEntry(req, action, outcome);
-  if (!entry) return;
+  if (entry) await recordEntry(sink, entry, log);
+}
+
+/** Writes one line; a trail that cannot be written is reported, never fatal. */
+export async function recordEntry(sink: AuditSink, entry: AuditEntry, log: (e: unknown) => void): Promise<void> {
   try {
     await sink.append(entry);
   } catch (error) {

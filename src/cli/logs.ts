@@ -45,11 +45,14 @@ function line(entry: AuditEntry): string {
     text(entry.user ?? '-').padEnd(12),
     text(entry.address ?? '-').padEnd(15),
   ];
+  if (entry.hook) columns.push(`${text(entry.hook)} (${text(entry.via ?? '?')})`);
   if (entry.owner !== undefined) columns.push(`owner ${text(entry.owner)}`);
   if (entry.code) columns.push(text(entry.code));
   if (entry.id) columns.push(text(entry.id));
   if (entry.name !== undefined) columns.push(printable(JSON.stringify(entry.name)));
   if (entry.bytes !== undefined) columns.push(`${text(entry.bytes)} bytes`);
+  if (entry.attempts !== undefined) columns.push(`${text(entry.attempts)} attempt(s)`);
+  if (entry.reason !== undefined) columns.push(printable(JSON.stringify(entry.reason)));
   if (entry.suppressed !== undefined) columns.push(`${text(entry.suppressed)} more refused requests not written one by one`);
   if (entry.anonymized) columns.push('(anonymized)');
   return columns.join('  ');

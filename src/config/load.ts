@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseCfg, CfgSyntaxError, type CfgValue } from './cfg-parser.js';
 import { checkCdnSettings } from './cdn-settings.js';
+import { checkHookSettings } from './hook-settings.js';
 import { ConfigError } from './config-error.js';
 import { closestName, didYouMean } from './did-you-mean.js';
 import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
@@ -157,6 +158,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (settings.jwtJwksFile !== '') settings.jwtJwksFile = resolve(settings.jwtJwksFile as string);
   checkCdnSettings(settings as unknown as Settings);
   checkSecuritySettings(settings as unknown as Settings);
+  checkHookSettings(settings as unknown as Settings);
   settings.basePath = normaliseBasePath(String(settings.basePath));
   try {
     const proxies = settings.trustedProxies;

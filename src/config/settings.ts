@@ -38,6 +38,11 @@ export interface Settings {
   tokenMaxLifetimeSeconds: number;
   cgiSweepOneIn: number;
   cgiAnonymizeOneIn: number;
+  hookCommand: string;
+  hookUrl: string;
+  hookSecret: string;
+  hookEvents: string[];
+  hookTimeoutSeconds: number;
 }
 
 type Kind = 'string' | 'integer' | 'list';
@@ -135,6 +140,16 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'Under CGI, one request in this many also sweeps abandoned uploads after answering (1: every request; 0: never).' },
   { key: 'CGI_ANONYMIZE_ONE_IN', prop: 'cgiAnonymizeOneIn', kind: 'integer', default: 200, min: 0, max: 1_000_000,
     doc: 'Under CGI, one request in this many also anonymizes old audit entries after answering (1: every request; 0: never).' },
+  { key: 'HOOK_COMMAND', prop: 'hookCommand', kind: 'string', default: '', path: true,
+    doc: 'An executable run for each hook event (see Hooks): the event as JSON on stdin; exit 0 accepts, any other status rejects with its first line of output as the reason.' },
+  { key: 'HOOK_URL', prop: 'hookUrl', kind: 'string', default: '',
+    doc: 'A webhook (http or https URL) POSTed each hook event as JSON, signed with HOOK_SECRET; a 2xx answer accepts.' },
+  { key: 'HOOK_SECRET', prop: 'hookSecret', kind: 'string', default: '',
+    doc: 'The HMAC-SHA256 key webhook requests are signed with (header X-Bdfu-Signature). Required with HOOK_URL; at least 16 characters.' },
+  { key: 'HOOK_EVENTS', prop: 'hookEvents', kind: 'list', default: ['beforeCommit', 'afterUpload', 'afterDownload', 'afterDelete', 'afterShare'],
+    doc: 'Which events HOOK_COMMAND and HOOK_URL get, from authorize, beforeCommit, afterUpload, afterDownload, afterDelete, afterShare.' },
+  { key: 'HOOK_TIMEOUT_SECONDS', prop: 'hookTimeoutSeconds', kind: 'integer', default: 10, min: 1, max: 300,
+    doc: 'How long one hook call (in-process, command or webhook) may take; a before-hook past it is 500 hook_failed. Under CGI, also the whole time after-events get, retries included.' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

@@ -20,12 +20,16 @@ export interface CoreOptions {
   answered?: (req: CoreRequest, action: string, outcome: Outcome) => Promise<void>;
   /** PUBLIC_URL: when set, the only base for every link the routes make. */
   publicUrl?: string;
+  /** Runs before each request is routed (the composition root loads hook code on first use here). */
+  prepare?: () => Promise<void>;
 }
 
 /** The core: one function from request to response, whatever carries them. */
 export type App = Handler & {
   /** Resolves once the token keys were read; rejects with a ConfigError naming a bad one. */
   ready: Promise<unknown>;
+  /** Resolves once after-hook deliveries started so far are done or given up (CGI waits for it before exiting). */
+  settled(): Promise<void>;
 };
 
 function withoutBody(response: CoreResponse): CoreResponse {
@@ -49,6 +53,7 @@ export function createCore(options: CoreOptions): Handler {
     let code: string | undefined;
     try {
       settleBaseUrl(req, options.publicUrl ?? '');
+      await options.prepare?.();
       const { route: matched, params } = route(req.method, req.path);
       action = matched.action;
       const handler = await matched.load();

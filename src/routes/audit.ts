@@ -1,5 +1,5 @@
 import { authenticate } from '../auth/authenticate.js';
-import { authorizeAdmin } from '../auth/policy.js';
+import { permit } from '../auth/permit.js';
 import { parseSince, type AuditFilter } from '../audit/query.js';
 import { HttpError } from '../core/http-error.js';
 import type { RouteHandler } from '../core/router.js';
@@ -29,7 +29,7 @@ function filterFrom(query: URLSearchParams): { filter: AuditFilter; limit: numbe
 export function createAuditHandler(deps: RouteDeps): RouteHandler {
   return async (req) => {
     const principal = await authenticate(req, deps.verify);
-    authorizeAdmin(principal, 'read the audit trail');
+    await permit(req, deps.hooks, principal, 'audit', {});
     const { filter, limit } = filterFrom(req.query);
     return jsonResponse(200, { entries: (await deps.backend.audit.query(filter, limit)).reverse() });
   };

@@ -1,6 +1,7 @@
 import type { TokenVerifier } from '../auth/tokens.js';
 import type { Settings } from '../config/settings.js';
 import type { StorageBackend } from '../storage/backend.js';
+import type { HookRunner } from '../hooks/types.js';
 import type { Store } from '../storage/store.js';
 
 /** What every route may use; built once per app by the composition root (src/assembly/). */
@@ -12,4 +13,6 @@ export interface RouteDeps {
   store: Store;
   verify: TokenVerifier;
   log: (error: unknown) => void;
+  /** Set only when a hook is configured: then every decision and change goes through it. */
+  hooks?: HookRunner;
 }

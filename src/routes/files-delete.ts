@@ -1,5 +1,5 @@
 import { authenticate } from '../auth/authenticate.js';
-import { authorize } from '../auth/policy.js';
+import { permit } from '../auth/permit.js';
 import { noteAudit } from '../core/audit-facts.js';
 import type { RouteHandler } from '../core/router.js';
 import type { RouteDeps } from './deps.js';
@@ -10,10 +10,12 @@ export function createFilesDeleteHandler(deps: RouteDeps): RouteHandler {
   return async (req, params) => {
     const user = params.user!;
     const id = params.id!;
-    authorize(await authenticate(req, deps.verify), 'delete', { owner: user, id });
+    const principal = await authenticate(req, deps.verify);
+    await permit(req, deps.hooks, principal, 'delete', { owner: user, id });
     const record = await deps.store.stat(user, id);
     noteAudit(req, { owner: user, id, ...(record ? { name: record.name, bytes: record.size } : {}) });
     if (!(await deps.store.remove(user, id))) throw notFound();
+    if (record) deps.hooks?.after('afterDelete', { user: principal.user, record }, req);
     return { status: 204, headers: { 'cache-control': 'no-store' } };
   };
 }

@@ -1,6 +1,6 @@
 import { authenticate } from '../auth/authenticate.js';
 import { authorizeLink } from '../auth/link-policy.js';
-import { authorize } from '../auth/policy.js';
+import { permit } from '../auth/permit.js';
 import { lazyLinkKey } from '../auth/link-secret.js';
 import { noteAudit } from '../core/audit-facts.js';
 import { cdnEnabled } from '../config/cdn-settings.js';
@@ -31,16 +31,18 @@ export function createFilesGetHandler(deps: RouteDeps, options: { byName: boolea
     if (query.has('signature') || query.has('expires')) {
       const link = { method: req.method, path: filePath(user, id), expires: query.get('expires') ?? '', signature: query.get('signature') ?? '' };
       authorizeLink({ kind: 'signed-link', ...link }, key, Date.now() / 1000);
+      await permit(req, deps.hooks, 'link', 'read', { owner: user, id });
       return statQuietly(user, id);
     }
     const record = await statQuietly(user, id);
     authorizeLink({ kind: 'download-token', token: query.get('token') ?? '', tokenHash: record?.downloadTokenHash }, key, Date.now() / 1000);
+    await permit(req, deps.hooks, 'link', 'read', { owner: user, id });
     return record;
   }
 
   async function viaBearer(req: CoreRequest, params: RouteParams): Promise<FileRecord | undefined> {
     const principal = await authenticate(req, deps.verify);
-    authorize(principal, 'read', { owner: params.user!, id: params.id });
+    await permit(req, deps.hooks, principal, 'read', { owner: params.user!, ...(params.id !== undefined ? { id: params.id } : {}) });
     return options.byName ? newestByName(deps.store, params.user!, params.name!) : deps.store.stat(params.user!, params.id!);
   }
 
@@ -50,6 +52,7 @@ export function createFilesGetHandler(deps: RouteDeps, options: { byName: boolea
     const record = usesLink ? await viaLink(req, params.user!, params.id!) : await viaBearer(req, params);
     if (!record) throw notFound();
     noteAudit(req, { owner: record.user, id: record.id, name: record.name, bytes: record.size });
+    if (req.method === 'GET') deps.hooks?.after('afterDownload', { user: req.audit?.user ?? null, record }, req);
     if (cdnEnabled(deps.settings)) return redirectToCdn(await cdn(), record, deps.settings.cloudfrontUrlSeconds);
     return fileResponse(req, deps.store, record);
   };

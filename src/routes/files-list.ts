@@ -1,5 +1,5 @@
 import { authenticate } from '../auth/authenticate.js';
-import { authorize } from '../auth/policy.js';
+import { permit } from '../auth/permit.js';
 import type { RouteHandler } from '../core/router.js';
 import { jsonResponse } from '../core/respond.js';
 import type { RouteDeps } from './deps.js';
@@ -9,7 +9,7 @@ import { newestFirst } from './newest-by-name.js';
 export function createFilesListHandler(deps: RouteDeps): RouteHandler {
   return async (req, params) => {
     const user = params.user!;
-    authorize(await authenticate(req, deps.verify), 'list', { owner: user });
+    await permit(req, deps.hooks, await authenticate(req, deps.verify), 'list', { owner: user });
     const records = [];
     for await (const record of deps.store.list(user)) records.push(record);
     records.sort(newestFirst);
@@ -21,7 +21,7 @@ export function createFilesListHandler(deps: RouteDeps): RouteHandler {
 /** GET files/: every user with a storage area (admin only). */
 export function createUsersListHandler(deps: RouteDeps): RouteHandler {
   return async (req) => {
-    authorize(await authenticate(req, deps.verify), 'list-users', {});
+    await permit(req, deps.hooks, await authenticate(req, deps.verify), 'list-users', {});
     const users = [];
     for await (const user of deps.store.users()) users.push(user);
     return jsonResponse(200, { users: users.sort() });

@@ -28,6 +28,18 @@ export interface ReceiveOptions {
   reservation?: Reservation;
   /** More metadata for the file, from the text fields sent before the file part. */
   extraMeta?: (fields: ReadonlyMap<string, string>) => Partial<UploadMeta>;
+  /** Runs once every byte is written, before the file becomes visible; a throw discards the upload. */
+  beforeCommit?: (written: WrittenUpload) => Promise<void>;
+}
+
+/** A finished upload not yet committed: what a beforeCommit hook is shown. */
+export interface WrittenUpload {
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  /** The finished temporary file, when the store keeps one on disk. */
+  path?: string;
 }
 
 export const tooLarge = (limit: number) =>
@@ -86,6 +98,7 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
     if (!fields.has(name)) fields.set(name, value);
   });
   let pending: PendingWrite | undefined;
+  let meta: UploadMeta | undefined;
   let writing: Promise<{ size: number; sha256: string }> | undefined;
   let refusal: HttpError | undefined;
   const refuse = (error: HttpError) => (refusal ??= error);
@@ -114,8 +127,8 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
     file.on('error', (error) => (partError ??= error));
     file.on('limit', () => (partError ??= tooLarge(limits.maxBodyBytes)));
     writing = (async () => {
-      const meta: UploadMeta = { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' };
-      pending = await store.begin(user, { ...meta, ...options.extraMeta?.(fields) }, options.reservation);
+      meta = { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream', ...options.extraMeta?.(fields) };
+      pending = await store.begin(user, meta, options.reservation);
       if (partError || file.destroyed) throw partError ?? new Error('the file part was cut off');
       // Not pipeline(file, ...): a failing disk would destroy the part, and busboy would wait
       // forever for it to be read; it must be drained instead, so the body can be read to its end.
@@ -169,6 +182,10 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
   }
   try {
     const facts = await writing;
+    if (options.beforeCommit) {
+      const path = pending!.path;
+      await options.beforeCommit({ name: meta!.name, type: meta!.type, ...facts, ...(path !== undefined ? { path } : {}) });
+    }
     return await pending!.commit(facts);
   } catch (error) {
     await discard();

@@ -1,5 +1,5 @@
 import { authenticate } from '../auth/authenticate.js';
-import { authorize } from '../auth/policy.js';
+import { permit } from '../auth/permit.js';
 import { lazyLinkKey } from '../auth/link-secret.js';
 import { signLink } from '../auth/signed-link.js';
 import { noteAudit } from '../core/audit-facts.js';
@@ -53,7 +53,8 @@ export function createShareHandler(deps: RouteDeps): RouteHandler {
   return async (req, params) => {
     const user = params.user!;
     const id = params.id!;
-    authorize(await authenticate(req, deps.verify), 'share', { owner: user, id });
+    const principal = await authenticate(req, deps.verify);
+    await permit(req, deps.hooks, principal, 'share', { owner: user, id });
     req.acceptBody?.();
     const seconds = await requestedSeconds(req, deps.settings.signedLinkMaxSeconds);
     const record = await deps.store.stat(user, id);
@@ -62,6 +63,8 @@ export function createShareHandler(deps: RouteDeps): RouteHandler {
     const expires = Math.floor(Date.now() / 1000) + seconds;
     const { signature } = signLink(key(), 'GET', filePath(user, id), expires);
     const url = `${fileUrl(req.baseUrl, user, id)}?expires=${expires}&signature=${signature}`;
-    return jsonResponse(201, { url, expires: new Date(expires * 1000).toISOString() });
+    const expiry = new Date(expires * 1000).toISOString();
+    deps.hooks?.after('afterShare', { user: principal.user, record, expires: expiry }, req);
+    return jsonResponse(201, { url, expires: expiry });
   };
 }

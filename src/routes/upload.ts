@@ -1,6 +1,6 @@
 import { authenticate } from '../auth/authenticate.js';
 import { hashDownloadToken, newDownloadToken } from '../auth/download-token.js';
-import { authorize } from '../auth/policy.js';
+import { permit } from '../auth/permit.js';
 import { noteAudit } from '../core/audit-facts.js';
 import type { RouteHandler } from '../core/router.js';
 import { HttpError } from '../core/http-error.js';
@@ -30,7 +30,7 @@ export function createUploadHandler(deps: RouteDeps): RouteHandler {
   const quota = { bytes: settings.quotaBytes, files: settings.quotaFiles };
   return async (req) => {
     const principal = await authenticate(req, deps.verify);
-    authorize(principal, 'upload', { owner: principal.user });
+    await permit(req, deps.hooks, principal, 'upload', { owner: principal.user });
     const limits: FormLimits = {
       maxBodyBytes: Math.min(settings.maxUploadSize, principal.maxSize ?? Infinity),
       maxFileNameBytes: settings.maxFileNameBytes,
@@ -56,8 +56,10 @@ export function createUploadHandler(deps: RouteDeps): RouteHandler {
     try {
       req.acceptBody?.();
       let downloadToken: string | undefined;
+      const { hooks } = deps;
       const record = await receiveFile(req, store, principal.user, {
         limits,
+        ...(hooks ? { beforeCommit: (written) => hooks.beforeCommit({ user: principal.user, ...written }, req) } : {}),
         ...(reservation ? { reservation } : {}),
         extraMeta: (fields) => {
           if (!YES.test(req.query.get('download_token') ?? fields.get('download_token') ?? '')) return {};
@@ -66,6 +68,7 @@ export function createUploadHandler(deps: RouteDeps): RouteHandler {
         },
       });
       noteAudit(req, { id: record.id, name: record.name, bytes: record.size });
+      hooks?.after('afterUpload', { user: principal.user, record }, req);
       const answer = downloadToken ? { ...publicRecord(record), downloadToken } : publicRecord(record);
       return jsonResponse(201, answer, { location: fileUrl(req.baseUrl, record.user, record.id) });
     } finally {

@@ -197,7 +197,7 @@ export class FsStore implements Store {
         throw error;
       }
     };
-    return { id, stream, commit, abort };
+    return { id, stream, path: temp, commit, abort };
   }
 
   async stat(user: string, id: string): Promise<FileRecord | undefined> {

@@ -57,6 +57,8 @@ export class QuotaExceededError extends StorageError {
 export interface PendingWrite {
   readonly id: string;
   readonly stream: Writable;
+  /** The temporary file the bytes go to, when the store keeps one on disk (for a hook that scans it before commit). */
+  readonly path?: string;
   commit(facts: WrittenFacts): Promise<FileRecord>;
   /** Discards everything written; safe to call more than once, and after a failed commit. */
   abort(): Promise<void>;

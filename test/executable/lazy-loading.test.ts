@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeFixture } from '../helpers/fixture.js';
 import { multipart } from '../helpers/http.js';
 import { originalToken } from '../helpers/original-token.js';
+import { ROOT } from '../helpers/paths.js';
 import { run } from '../helpers/run.js';
 import { buildTracedBundle } from '../helpers/traced-bundle.js';
 
@@ -61,6 +62,18 @@ const OTHER_ROUTES = [
   'src/audit/anonymize.ts',
 ];
 
+/** The hooks' code: a CGI request with no hook configured must not pay for it. */
+const HOOK_CODE = [
+  'src/hooks/build.ts',
+  'src/hooks/runner.ts',
+  'src/hooks/library.ts',
+  'src/hooks/command.ts',
+  'src/hooks/webhook.ts',
+  'src/hooks/wire.ts',
+  'src/hooks/source.ts',
+  'src/hooks/signature.ts',
+];
+
 t.test('a CGI upload evaluates the upload route and nothing of the CLI, the Node server or other routes', async (t) => {
   const { body, contentType } = multipart([{ name: 'file', filename: 'a.txt', data: 'lazy' }]);
   const token = await originalToken('lazy', fixture.secret);
@@ -69,10 +82,22 @@ t.test('a CGI upload evaluates the upload route and nothing of the CLI, the Node
   for (const needed of ['src/adapters/cgi-main.ts', 'src/routes/upload.ts', 'node_modules/busboy/lib/index.js', 'node_modules/jose/dist/webapi/jwt/verify.js']) {
     t.ok(modules.includes(needed), `evaluates ${needed}`);
   }
-  for (const unneeded of [...CLI_ONLY, ...OTHER_ROUTES]) t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
+  for (const unneeded of [...CLI_ONLY, ...OTHER_ROUTES, ...HOOK_CODE]) t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
   t.ok(modules.includes('src/storage/disk/backend.ts'), 'the disk backend is built');
   const scaleOut = modules.filter((m) => /^src\/storage\/(s3|postgres|s3-postgres)\/|^node_modules\/(pg|pg-[^/]+|@aws-sdk\/[^/]+|@smithy\/[^/]+|minio|aws4fetch)\//.test(m));
   t.same(scaleOut, [], 'nothing of the S3 + PostgreSQL backend or its clients');
+});
+
+t.test('a CGI upload with HOOK_COMMAND evaluates the command hook and not the webhook', async (t) => {
+  const hooked = makeFixture('lazy-hook', { HOOK_COMMAND: 'eicar-scan.sh' });
+  copyFileSync(join(ROOT, 'test/fixtures/eicar-scan.sh'), join(hooked.dir, 'eicar-scan.sh'));
+  const { body, contentType } = multipart([{ name: 'file', filename: 'a.txt', data: 'lazy' }]);
+  const token = await originalToken('lazy', hooked.secret);
+  const env = cgiEnv('POST', { BDFU_SETTINGS: hooked.config, CONTENT_TYPE: contentType, CONTENT_LENGTH: String(body.length), HTTP_AUTHORIZATION: `Bearer ${token}` });
+  const { modules, stdout } = await evaluated([], env, body);
+  t.match(stdout, /^Status: 201/, 'the upload succeeded');
+  for (const needed of ['src/hooks/build.ts', 'src/hooks/runner.ts', 'src/hooks/command.ts']) t.ok(modules.includes(needed), `evaluates ${needed}`);
+  for (const unneeded of ['src/hooks/webhook.ts', 'src/hooks/signature.ts', ...CLI_ONLY]) t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
 });
 
 t.test('a CGI request that no route takes evaluates no route handler', async (t) => {
@@ -81,7 +106,7 @@ t.test('a CGI request that no route takes evaluates no route handler', async (t)
   t.notOk(modules.includes('src/audit/auto.ts'), 'no anonymizing chore');
   t.match(stdout, /^Status: 405/);
   t.ok(modules.includes('src/core/router.ts'));
-  for (const unneeded of ['src/routes/upload.ts', 'node_modules/busboy/lib/index.js', ...CLI_ONLY, ...OTHER_ROUTES]) {
+  for (const unneeded of ['src/routes/upload.ts', 'node_modules/busboy/lib/index.js', ...CLI_ONLY, ...OTHER_ROUTES, ...HOOK_CODE]) {
     t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
   }
 });

@@ -1,0 +1,175 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import t, { type Test } from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { makeFixture, type Fixture } from '../helpers/fixture.js';
+import { http, jsonOrUndefined, multipart, uploadFile } from '../helpers/http.js';
+import { CGI_SCRIPT, ROOT } from '../helpers/paths.js';
+import { run } from '../helpers/run.js';
+import { startBdfu } from '../helpers/serve.js';
+import { bearer, scopedToken } from '../helpers/tokens.js';
+import { auditLines, eventually, hookDecisions, storedEntries } from './helpers.js';
+
+/** The README's receiver check, as a receiver in any language would write it. */
+function verify(secret: string, header: string | undefined, body: string): boolean {
+  const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '') ?? [];
+  const mac = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+  return v1 !== undefined && Math.abs(Date.now() / 1000 - Number(t)) < 300 && timingSafeEqual(Buffer.from(mac), Buffer.from(v1));
+}
+
+interface Delivery {
+  event: any;
+  signed: boolean;
+}
+type Answer = { status: number; body?: string } | 'hang';
+
+/** A webhook receiver on loopback: checks every signature, keeps every delivery, answers as told. */
+async function receiver(t: Test, secret: string, answer: (event: any, seen: Delivery[]) => Answer = () => ({ status: 204 })) {
+  const seen: Delivery[] = [];
+  const hanging: ServerResponse[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const event = JSON.parse(body);
+      seen.push({ event, signed: verify(secret, req.headers['x-bdfu-signature'] as string | undefined, body) && req.headers['x-bdfu-event'] === event.event });
+      const reply = answer(event, seen);
+      if (reply === 'hang') hanging.push(res);
+      else res.writeHead(reply.status).end(reply.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const res of hanging) res.destroy();
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, seen, hanging };
+}
+
+/** Each event once: one line per delivery id, in the order first seen. */
+const distinct = (seen: Delivery[]) => [...new Map(seen.map((d) => [d.event.delivery, d.event])).values()];
+const label = (event: any) => (event.event === 'authorize' ? `authorize:${event.action}` : event.event);
+
+async function cgiUpload(fixture: Fixture, user: string, name: string, data: string) {
+  const { body, contentType } = multipart([{ name: 'file', filename: name, data }]);
+  const token = await scopedToken(user, fixture.secret, 'upload');
+  const res = await run(CGI_SCRIPT, [], {
+    env: {
+      PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', BDFU_SETTINGS: fixture.config, REQUEST_METHOD: 'POST', PATH_INFO: '/upload',
+      SCRIPT_NAME: '/cgi-bin/bdfu', CONTENT_TYPE: contentType, CONTENT_LENGTH: String(body.length), HTTP_AUTHORIZATION: `Bearer ${token}`,
+    },
+    input: body,
+  });
+  const [head = '', ...rest] = res.stdout.split('\r\n\r\n');
+  return { status: Number(/^Status: (\d+)/.exec(head)?.[1]), json: jsonOrUndefined(rest.join('')), code: res.code, stderr: res.stderr };
+}
+
+const SECRET = randomBytes(24).toString('hex');
+const ALL_EVENTS = ['authorize', 'beforeCommit', 'afterUpload', 'afterDownload', 'afterDelete', 'afterShare'];
+
+t.test('bdfu serve: a signed webhook decides and hears each event exactly once', async (t) => {
+  const hook = await receiver(t, SECRET, (event) => {
+    if (event.event === 'authorize' && event.action === 'share') return { status: 403, body: 'no sharing here\nmore detail' };
+    if (event.event === 'beforeCommit' && event.name === 'bad.txt') return { status: 422, body: 'quarantined' };
+    return { status: 204 };
+  });
+  const fixture = makeFixture('hook-url', { HOOK_URL: hook.url, HOOK_SECRET: SECRET, HOOK_EVENTS: ALL_EVENTS });
+  const server = await startBdfu([fixture.config]);
+  t.teardown(() => server.stop());
+  const token = await scopedToken('pia', fixture.secret, 'upload read delete');
+
+  const good = await uploadFile(server.url, token, Buffer.from('good'), 'good.txt');
+  t.equal(good.status, 201);
+  const bad = await uploadFile(server.url, token, Buffer.from('bad'), 'bad.txt');
+  t.equal(bad.status, 422);
+  t.equal(bad.json.code, 'rejected_by_hook');
+  t.equal(bad.json.reason, 'quarantined');
+  const file = `${server.url}files/pia/${good.json.id}`;
+  t.equal((await http(file, { headers: bearer(token) })).text, 'good');
+  const share = await http(`${file}/share`, { method: 'POST', headers: bearer(token) });
+  t.equal(share.status, 403);
+  t.equal(share.json.code, 'denied_by_hook');
+  t.equal(share.json.error, 'no sharing here', "the webhook's first line");
+  t.equal((await http(file, { method: 'DELETE', headers: bearer(token) })).status, 204);
+
+  await eventually(() => distinct(hook.seen).length >= 10 && hookDecisions(fixture.storageDir).length >= 10, 'ten events');
+  t.ok(hook.seen.every((d) => d.signed), 'every request carries a valid signature');
+  t.equal(hook.seen.length, 10, 'no event was sent twice');
+  // After-events go out beside the next requests: their order among those is not fixed.
+  t.same(distinct(hook.seen).map(label).sort(), [
+    'afterDelete', 'afterDownload', 'afterUpload', 'authorize:delete', 'authorize:read',
+    'authorize:share', 'authorize:upload', 'authorize:upload', 'beforeCommit', 'beforeCommit',
+  ]);
+  const upload = distinct(hook.seen).find((e) => e.event === 'afterUpload');
+  t.match(upload, { user: 'pia', record: { id: good.json.id, name: 'good.txt', size: 4 }, time: /^\d{4}-/ });
+  t.same(hookDecisions(fixture.storageDir).filter((d) => d.includes('refused')), ['beforeCommit url refused', 'authorize:share url refused']);
+  t.notOk(verify(SECRET, `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`, '{}'), 'the check refuses a wrong signature');
+});
+
+t.test('a receiver that is down: the upload is answered at once, the after-event retried until it gets through', async (t) => {
+  const hook = await receiver(t, SECRET, (_event, seen) => (seen.length === 1 ? 'hang' : { status: 204 }));
+  const fixture = makeFixture('hook-url-down', { HOOK_URL: hook.url, HOOK_SECRET: SECRET, HOOK_EVENTS: ['afterUpload'] });
+  const server = await startBdfu([fixture.config]);
+  t.teardown(() => server.stop());
+  const up = await uploadFile(server.url, await scopedToken('quinn', fixture.secret), Buffer.from('q'));
+  t.equal(up.status, 201);
+  await eventually(() => hook.hanging.length === 1, 'the first delivery');
+  t.equal(hook.seen.length, 1, 'the answer came while the receiver still held the first delivery');
+  hook.hanging[0]!.writeHead(503).end('busy');
+  const line = await eventually(() => auditLines(fixture.storageDir).find((e) => e.action === 'hook'), 'the delivery');
+  t.match(line, { hook: 'afterUpload', via: 'url', outcome: 'ok', attempts: 2, id: up.json.id });
+  t.equal(hook.seen.length, 2, 'tried again after the 503');
+  t.equal(hook.seen[0]!.event.delivery, hook.seen[1]!.event.delivery, 'with the same delivery id, so the receiver can tell a repeat');
+  t.equal(distinct(hook.seen).length, 1);
+});
+
+t.test('CGI: a receiver that is down costs at most the timeout, and the failure is logged and audited', async (t) => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const fixture = makeFixture('hook-url-cgi', { HOOK_URL: `http://127.0.0.1:${port}/`, HOOK_SECRET: SECRET, HOOK_EVENTS: ['afterUpload'], HOOK_TIMEOUT_SECONDS: 2 });
+  const up = await cgiUpload(fixture, 'ruth', 'r.txt', 'r');
+  t.equal(up.status, 201);
+  t.equal(up.code, 0);
+  t.match(up.stderr, /the afterUpload hook \(url\) failed after \d attempt\(s\): HOOK_URL .* ECONNREFUSED/);
+  const line = auditLines(fixture.storageDir).find((e) => e.action === 'hook');
+  t.match(line, { hook: 'afterUpload', via: 'url', outcome: 'failed', code: 'hook_failed', id: up.json.id });
+  t.ok(line!.attempts! >= 2, `retried within the timeout (${line!.attempts} attempts)`);
+});
+
+t.test('a webhook that does not answer a before-event in time is 500 hook_failed', async (t) => {
+  const hook = await receiver(t, SECRET, () => 'hang');
+  const fixture = makeFixture('hook-url-slow', { HOOK_URL: hook.url, HOOK_SECRET: SECRET, HOOK_TIMEOUT_SECONDS: 1 });
+  const up = await cgiUpload(fixture, 'sara', 's.txt', 's');
+  t.equal(up.status, 500);
+  t.equal(up.json.code, 'hook_failed');
+  t.match(up.stderr, /HOOK_URL .* \(beforeCommit\): no answer within 1 s/);
+  t.same(storedEntries(fixture.storageDir, 'sara'), []);
+  t.same(hookDecisions(fixture.storageDir), ['beforeCommit url failed']);
+});
+
+t.test("the README's receiver check is the one these tests use", async (t) => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const body = verify.toString().split('\n').slice(1, -1).map((line) => line.trim());
+  t.equal(body.length, 3);
+  for (const line of body) t.ok(readme.includes(line), line);
+});
+
+t.test('hook settings are checked at start-up', async (t) => {
+  const load = (values: Record<string, string>) => () =>
+    loadConfig({ env: { BDFU_JWT_SECRET_KEY: SECRET, BDFU_STORAGE_DIR: '/tmp/x', ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`BDFU_${k}`, v])) } });
+  t.throws(load({ HOOK_URL: 'http://127.0.0.1:9/' }), /HOOK_URL needs HOOK_SECRET/);
+  t.throws(load({ HOOK_URL: 'http://127.0.0.1:9/', HOOK_SECRET: 'short' }), /at least 16 characters/);
+  t.throws(load({ HOOK_URL: 'ftp://example/', HOOK_SECRET: SECRET }), /http or https URL/);
+  t.throws(load({ HOOK_SECRET: SECRET }), /HOOK_SECRET is set but HOOK_URL is not/);
+  t.throws(load({ HOOK_EVENTS: 'afterUpload,afterUplaod' }), /HOOK_EVENTS: unknown event afterUplaod/);
+  t.throws(load({ HOOK_TIMEOUT_SECONDS: '0' }), /HOOK_TIMEOUT_SECONDS .* between 1 and 300/);
+  t.same(load({ HOOK_URL: 'https://hooks.example/bdfu', HOOK_SECRET: SECRET })().settings.hookEvents,
+    ['beforeCommit', 'afterUpload', 'afterDownload', 'afterDelete', 'afterShare'], 'authorize goes out only when asked for');
+});
