@@ -4,6 +4,7 @@ import { parseCfg, CfgSyntaxError, type CfgValue } from './cfg-parser.js';
 import { checkCdnSettings } from './cdn-settings.js';
 import { ConfigError } from './config-error.js';
 import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
+import { parseCorsOrigins } from './cors-origins.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 
 export interface LoadOptions {
@@ -150,6 +151,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     parseTrustedProxies(proxies);
   } catch (error) {
     throw new ConfigError(`TRUSTED_PROXIES: ${(error as Error).message}`);
+  }
+  try {
+    parseCorsOrigins(settings.corsOrigins as string[]);
+  } catch (error) {
+    throw new ConfigError(`CORS_ORIGINS: ${(error as Error).message}`);
   }
   return { settings: settings as unknown as Settings, file, warnings };
 }

@@ -30,6 +30,8 @@ export interface Settings {
   cloudfrontUrlSeconds: number;
   anonymizeAfterDays: number;
   trustedProxies: string[];
+  corsOrigins: string[];
+  tusExpireSeconds: number;
 }
 
 type Kind = 'string' | 'integer' | 'list';
@@ -109,6 +111,10 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'Audit entries older than this many days lose their user and address (at start, daily, and now and then under CGI); 0 keeps them.' },
   { key: 'TRUSTED_PROXIES', prop: 'trustedProxies', kind: 'list', default: [],
     doc: "Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For/-Proto/-Host `bdfu serve` believes, e.g. `['127.0.0.1', '::1']` (environment: comma-separated). Empty: those headers are ignored." },
+  { key: 'CORS_ORIGINS', prop: 'corsOrigins', kind: 'list', default: [],
+    doc: "Browser apps on these origins (`scheme://host[:port]`, e.g. `['https://app.example.com']`) may call the upload, tus and download endpoints; `['*']`: any origin. Credentials (cookies) are never allowed. Empty (the default): no CORS headers at all." },
+  { key: 'TUS_EXPIRE_SECONDS', prop: 'tusExpireSeconds', kind: 'integer', default: 86400, min: 60, max: 2592000,
+    doc: 'A resumable (tus) upload not finished this long after it was created expires (`Upload-Expires`): it is refused with 410 and swept with its bytes.' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

@@ -5,6 +5,8 @@ import { routeTable } from '../routes/table.js';
 import { FsStore } from '../storage/fs-store.js';
 import type { Store } from '../storage/store.js';
 import { recordRequest } from '../audit/record.js';
+import { parseCorsOrigins } from '../config/cors-origins.js';
+import { CorsPolicy } from '../http/cors.js';
 import { HttpError } from './http-error.js';
 import { errorResponse } from './respond.js';
 import { createRouter } from './router.js';
@@ -41,7 +43,10 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     log,
   };
   const route = createRouter(routeTable(deps));
+  const cors = new CorsPolicy(parseCorsOrigins(settings.corsOrigins));
   const app = async (req: Parameters<Handler>[0]): Promise<CoreResponse> => {
+    const preflight = cors.preflight(req);
+    if (preflight) return preflight;
     // Requests that match no route are audited (they are all refused) under this name.
     let action = 'request';
     let response: CoreResponse;
@@ -56,8 +61,8 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
       code = error instanceof HttpError ? error.code : 'internal_error';
       response = errorResponse(error, log);
     }
-    await recordRequest(settings.storageDir, req, action, { status: response.status, code }, log);
-    return response;
+    await recordRequest(settings.storageDir, req, req.audit?.action ?? action, { status: response.status, code }, log);
+    return cors.decorate(req, response);
   };
   return Object.assign(app, { ready: deps.verify.ready });
 }
