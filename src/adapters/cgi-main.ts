@@ -1,20 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from '../core/app.js';
+import { logToStderr as log } from '../assembly/app.js';
+import { assemble } from '../assembly/start.js';
 import { HttpError } from '../core/http-error.js';
 import { errorResponse } from '../core/respond.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load.js';
-import { FsStore } from '../storage/fs-store.js';
+import { mapStorageErrors } from '../routes/storage-failure.js';
 import { serveCgi, type CgiEnv } from './cgi.js';
 
 const CONFIG_NAMES = ['bdfu.cfg', 'bdfu.json'];
 const SWEEP_ONE_REQUEST_IN = 100;
 const ANONYMIZE_ONE_REQUEST_IN = 200;
-
-const log = (error: unknown) => {
-  process.stderr.write(`bdfu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-};
 
 /** BDFU_SETTINGS, or a bdfu.cfg / bdfu.json beside the script. */
 export function findCgiConfig(env: CgiEnv, scriptDir: string | undefined): string | undefined {
@@ -43,21 +40,19 @@ function abortOnTermination(): void {
 export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Promise<void> {
   abortOnTermination();
   let app;
-  let store: FsStore | undefined;
   try {
     const { settings } = loadConfig({ file: findCgiConfig(env, scriptDir), env });
-    store = new FsStore(settings.storageDir);
-    await store.check();
-    app = createApp(settings, { store, log });
+    const assembled = await assemble(settings, { log });
+    app = assembled.app;
+    const { backend } = assembled;
     if (Math.random() * SWEEP_ONE_REQUEST_IN < 1) {
-      const stale = settings.staleUploadSeconds;
-      process.once('beforeExit', () => void store!.sweep(stale).catch(log));
+      process.once('beforeExit', () => void backend.sweep().catch(log));
     }
     if (Math.random() * ANONYMIZE_ONE_REQUEST_IN < 1) {
-      process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, log)));
+      process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, backend.audit, log)));
     }
   } catch (error) {
-    const failure = error instanceof ConfigError ? new HttpError(500, 'config_error', `bdfu is misconfigured: ${error.message}`) : error;
+    const failure = error instanceof ConfigError ? new HttpError(500, 'config_error', `bdfu is misconfigured: ${error.message}`) : mapStorageErrors(error);
     log(failure instanceof Error ? failure.message : failure);
     app = async () => errorResponse(failure, log);
   }

@@ -1,9 +1,9 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { assemble } from '../assembly/start.js';
 import { scheduleAnonymize } from '../audit/auto.js';
-import { createApp } from '../core/app.js';
 import type { Settings } from '../config/settings.js';
-import { FsStore } from '../storage/fs-store.js';
+import type { StorageBackend } from '../storage/backend.js';
 import type { Store } from '../storage/store.js';
 import { bodyCutShort, nodeListener } from './node.js';
 
@@ -15,7 +15,9 @@ export interface RunningServer {
 }
 
 export interface ServerOptions {
-  /** The storage; an FsStore on STORAGE_DIR by default. */
+  /** Everything bdfu keeps; the one the settings ask for (the disk on STORAGE_DIR) by default. */
+  backend?: StorageBackend;
+  /** Whole uploads only, on the disk backend otherwise. */
   store?: Store;
 }
 
@@ -61,15 +63,13 @@ function refuseWhileStopping(res: ServerResponse): void {
 
 /** `bdfu serve`: checks the storage and keys, sweeps what crashes left, then listens. */
 export async function startServer(settings: Settings, options: ServerOptions = {}): Promise<RunningServer> {
-  const store = options.store ?? new FsStore(settings.storageDir);
-  await store.check();
-  const app = createApp(settings, { store });
+  const { backend, app } = await assemble(settings, options);
   await app.ready;
-  await store.sweep(settings.staleUploadSeconds);
-  const sweeper = setInterval(() => void store.sweep(settings.staleUploadSeconds).catch(() => undefined),
+  await backend.sweep();
+  const sweeper = setInterval(() => void backend.sweep().catch(() => undefined),
     Math.max(1, settings.staleUploadSeconds / 2) * 1000);
   sweeper.unref();
-  const stopAnonymizing = scheduleAnonymize(settings, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
+  const stopAnonymizing = scheduleAnonymize(settings, backend.audit, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
 
   // Handlers still running (an upload removing its temporary file after being cut off, say).
   const handling = new Set<Promise<unknown>>();
@@ -131,6 +131,7 @@ export async function startServer(settings: Settings, options: ServerOptions = {
         // Uploads cut off at the deadline are still removing their temporary files.
         const settled = Date.now() + 5000;
         while (handling.size > 0 && Date.now() < settled) await new Promise((r) => setTimeout(r, 20));
+        if (!options.backend) await backend.close();
       })()),
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { createApp, type AppOptions } from '../core/app.js';
+import { createApp, type AppOptions } from '../assembly/app.js';
 import { jsonResponse } from '../core/respond.js';
 import type { CoreRequest, Handler } from '../core/types.js';
 import { loadConfig } from '../config/load.js';

@@ -1,15 +1,12 @@
+import type { Outcome } from '../core/app.js';
 import type { CoreRequest } from '../core/types.js';
-import { appendEntry } from './append.js';
 import type { AuditEntry } from './entry.js';
+import type { AuditSink } from './sink.js';
 
 /** Actions written to the trail when they succeed; every refused or failed request is written too. */
 const RECORDED_ON_SUCCESS = new Set(['upload', 'download', 'delete', 'share']);
 
-export interface Outcome {
-  status: number;
-  /** The error code, for 4xx and 5xx answers. */
-  code?: string;
-}
+export type { Outcome };
 
 /** The entry for one answered request, or undefined when the trail does not keep it. */
 export function auditEntry(req: CoreRequest, action: string, outcome: Outcome, now = new Date()): AuditEntry | undefined {
@@ -33,12 +30,12 @@ export function auditEntry(req: CoreRequest, action: string, outcome: Outcome, n
 }
 
 /** Writes the request's line, if the trail keeps it. A trail that cannot be written is reported, never fatal. */
-export async function recordRequest(storageDir: string, req: CoreRequest, action: string, outcome: Outcome, log: (e: unknown) => void): Promise<void> {
+export async function recordRequest(sink: AuditSink, req: CoreRequest, action: string, outcome: Outcome, log: (e: unknown) => void): Promise<void> {
   const entry = auditEntry(req, action, outcome);
   if (!entry) return;
   try {
-    await appendEntry(storageDir, entry);
+    await sink.append(entry);
   } catch (error) {
-    log(new Error(`cannot write the audit trail in ${storageDir}: ${(error as Error).message}`));
+    log(new Error(`cannot write the audit trail: ${(error as Error).message}`));
   }
 }

@@ -5,7 +5,7 @@ import type { AuditFilter } from './query.js';
 /** Where audit entries go and come back from: a JSON-lines file on disk, or a PostgreSQL table. */
 export interface AuditSink {
   append(entry: AuditEntry): Promise<void>;
-  /** Oldest first, at most `limit`. */
+  /** The newest `limit` matching entries (all when no limit), oldest first. */
   query(filter: AuditFilter, limit?: number): Promise<AuditEntry[]>;
   anonymize(olderThanSeconds: number, now?: number): Promise<AnonymizeResult>;
 }

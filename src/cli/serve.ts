@@ -4,6 +4,7 @@ import { DEFAULT_STORAGE_DIR, embeddedSecret } from '../config/embedded-default.
 import { loadConfig } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { HttpError } from '../core/http-error.js';
+import { StorageError } from '../storage/errors.js';
 import { CliError } from './fail.js';
 import { startScavenger } from './scavenger.js';
 import { selfCommand, shellPath } from './self-command.js';
@@ -39,7 +40,7 @@ export async function serve(configuration: string | undefined, options: { ip?: s
     running = await startServer(settings);
     startScavenger();
   } catch (error) {
-    if (error instanceof HttpError || error instanceof ConfigError) throw new CliError(error.message);
+    if (error instanceof HttpError || error instanceof ConfigError || error instanceof StorageError) throw new CliError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new CliError(`${settings.host}:${settings.port} is already in use (pick another with --port)`);
     if (code === 'EACCES') throw new CliError(`not allowed to listen on ${settings.host}:${settings.port} (ports below 1024 need root)`);

@@ -1,31 +1,21 @@
-import { createTokenVerifier } from '../auth/tokens.js';
-import type { Settings } from '../config/settings.js';
-import type { RouteDeps } from '../routes/deps.js';
-import { routeTable } from '../routes/table.js';
-import { FsStore } from '../storage/fs-store.js';
-import type { Store } from '../storage/store.js';
-import { recordRequest } from '../audit/record.js';
-import { parseCorsOrigins } from '../config/cors-origins.js';
-import { CorsPolicy } from '../http/cors.js';
 import { HttpError } from './http-error.js';
 import { errorResponse } from './respond.js';
-import { createRouter } from './router.js';
-import type { CoreResponse, Handler } from './types.js';
+import { createRouter, type Route } from './router.js';
+import type { CoreRequest, CoreResponse, Handler } from './types.js';
 
-export interface AppOptions {
-  store?: Store;
-  /** Where unexpected failures are reported; stderr by default (the web server's error log under CGI). */
-  log?: (error: unknown) => void;
+/** How a request was answered, as the audit trail records it. */
+export interface Outcome {
+  status: number;
+  /** The error code, for 4xx and 5xx answers. */
+  code?: string;
 }
 
-const logToStderr = (error: unknown) => {
-  process.stderr.write(`bdfu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-};
-
-function withoutBody(response: CoreResponse): CoreResponse {
-  const { body, ...rest } = response;
-  if (body && typeof body === 'object' && 'destroy' in body) body.destroy();
-  return rest;
+export interface CoreOptions {
+  routes: readonly Route[];
+  /** Where unexpected failures are reported. */
+  log: (error: unknown) => void;
+  /** Told of every answered request (the audit trail); its failures are its own to report. */
+  answered?: (req: CoreRequest, action: string, outcome: Outcome) => Promise<void>;
 }
 
 /** The core: one function from request to response, whatever carries them. */
@@ -34,19 +24,21 @@ export type App = Handler & {
   ready: Promise<unknown>;
 };
 
-export function createApp(settings: Settings, options: AppOptions = {}): App {
-  const log = options.log ?? logToStderr;
-  const deps: RouteDeps = {
-    settings,
-    store: options.store ?? new FsStore(settings.storageDir),
-    verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds }),
-    log,
-  };
-  const route = createRouter(routeTable(deps));
-  const cors = new CorsPolicy(parseCorsOrigins(settings.corsOrigins));
-  const app = async (req: Parameters<Handler>[0]): Promise<CoreResponse> => {
-    const preflight = cors.preflight(req);
-    if (preflight) return preflight;
+function withoutBody(response: CoreResponse): CoreResponse {
+  const { body, ...rest } = response;
+  if (body && typeof body === 'object' && 'destroy' in body) body.destroy();
+  return rest;
+}
+
+/**
+ * Routes a request, turns any failure into its answer (the one place: respond.ts) and reports
+ * the outcome. What the routes are and where the trail goes is handed in by the composition
+ * root (src/assembly/); the core imports nothing above it.
+ */
+export function createCore(options: CoreOptions): Handler {
+  const { log, answered } = options;
+  const route = createRouter(options.routes);
+  return async (req) => {
     // Requests that match no route are audited (they are all refused) under this name.
     let action = 'request';
     let response: CoreResponse;
@@ -61,8 +53,7 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
       code = error instanceof HttpError ? error.code : 'internal_error';
       response = errorResponse(error, log);
     }
-    await recordRequest(settings.storageDir, req, req.audit?.action ?? action, { status: response.status, code }, log);
-    return cors.decorate(req, response);
+    await answered?.(req, action, { status: response.status, code });
+    return response;
   };
-  return Object.assign(app, { ready: deps.verify.ready });
 }

@@ -1,6 +1,6 @@
 import { authenticate } from '../auth/authenticate.js';
 import { authorizeAdmin } from '../auth/policy.js';
-import { queryEntries, parseSince, type AuditFilter } from '../audit/query.js';
+import { parseSince, type AuditFilter } from '../audit/query.js';
 import { HttpError } from '../core/http-error.js';
 import type { RouteHandler } from '../core/router.js';
 import { jsonResponse } from '../core/respond.js';
@@ -31,6 +31,6 @@ export function createAuditHandler(deps: RouteDeps): RouteHandler {
     const principal = await authenticate(req, deps.verify);
     authorizeAdmin(principal, 'read the audit trail');
     const { filter, limit } = filterFrom(req.query);
-    return jsonResponse(200, { entries: await queryEntries(deps.settings.storageDir, filter, limit) });
+    return jsonResponse(200, { entries: (await deps.backend.audit.query(filter, limit)).reverse() });
   };
 }

@@ -3,12 +3,13 @@ import type { Settings } from '../config/settings.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Store } from '../storage/store.js';
 
-/** What every route may use; built once per app. */
+/** What every route may use; built once per app by the composition root (src/assembly/). */
 export interface RouteDeps {
   settings: Settings;
+  /** Everything bdfu keeps: files, sessions, documents, records, the audit trail. */
+  backend: StorageBackend;
+  /** Whole uploads: `backend.files`. */
   store: Store;
-  /** Sessions, capabilities, ... (set by the composition root of the storage issue). */
-  backend?: StorageBackend;
   verify: TokenVerifier;
   log: (error: unknown) => void;
 }

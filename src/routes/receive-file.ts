@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HttpError } from '../core/http-error.js';
 import type { CoreRequest } from '../core/types.js';
-import { storageFailure } from '../storage/storage-errors.js';
+import { storageFailure } from './storage-failure.js';
 import type { FileRecord, PendingWrite, Reservation, Store, UploadMeta } from '../storage/store.js';
 import { ByteLimit } from './byte-limit.js';
 import { fileNameProblem } from './file-name.js';

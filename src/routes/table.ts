@@ -1,9 +1,21 @@
 import type { Route, RouteHandler } from '../core/router.js';
 import type { RouteDeps } from './deps.js';
+import { mapStorageErrors } from './storage-failure.js';
 
+/** Loads the handler on first use; what storage throws becomes its HTTP answer (storage-failure.ts). */
 function lazy(load: () => Promise<RouteHandler>): () => Promise<RouteHandler> {
   let loaded: Promise<RouteHandler> | undefined;
-  return () => (loaded ??= load());
+  const guarded = async (): Promise<RouteHandler> => {
+    const handler = await load();
+    return async (req, params) => {
+      try {
+        return await handler(req, params);
+      } catch (error) {
+        throw mapStorageErrors(error);
+      }
+    };
+  };
+  return () => (loaded ??= guarded());
 }
 
 /** Every endpoint, relative to the mount point. Handlers load on first use. */

@@ -5,7 +5,7 @@ import { noteAudit } from '../core/audit-facts.js';
 import type { RouteHandler } from '../core/router.js';
 import { HttpError } from '../core/http-error.js';
 import { jsonResponse } from '../core/respond.js';
-import { storageFailure } from '../storage/storage-errors.js';
+import { storageFailure } from './storage-failure.js';
 import type { Reservation } from '../storage/store.js';
 import type { RouteDeps } from './deps.js';
 import { fileUrl } from './file-path.js';

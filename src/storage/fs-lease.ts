@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isSessionState, sessionHold } from './disk/session-files.js';
 import { FILE_ID } from './store.js';
 
 /**
@@ -100,7 +101,7 @@ export interface Usage {
   files: number;
 }
 
-/** What a user's directory holds: stored files, plus the room uploads in flight hold. Leases of dead processes are swept. */
+/** What a user's directory holds: stored files, plus the room uploads in flight and unfinished resumable sessions hold. Leases of dead processes are swept. */
 export async function usageOf(dir: string): Promise<Usage> {
   const names = await readdir(dir);
   const usage: Usage = { bytes: 0, files: 0 };
@@ -119,6 +120,12 @@ export async function usageOf(dir: string): Promise<Usage> {
       }
       usage.bytes += lease?.bytes ?? 0;
       usage.files++;
+    } else if (isSessionState(name)) {
+      const hold = await sessionHold(join(dir, name));
+      if (hold) {
+        usage.bytes += hold.bytes;
+        usage.files++;
+      }
     }
   }
   return usage;

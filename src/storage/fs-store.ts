@@ -4,8 +4,8 @@ import { finished } from 'node:stream/promises';
 import { access, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { HttpError } from '../core/http-error.js';
 import { DirectorySync } from './directory-sync.js';
+import { StorageError } from './errors.js';
 import { assertValidUserName } from './user-name.js';
 import { leaseName, lockAbandoned, ownerGone, ownLease, readLease, removeUpload, TEMP_PREFIX, TEMP_SUFFIX, uploadIdOf, usageOf, withUserLock } from './fs-lease.js';
 import {
@@ -65,8 +65,8 @@ export class FsStore implements Store {
       await access(this.root, constants.W_OK | constants.X_OK);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new HttpError(500, 'storage_unwritable',
-        `the storage directory ${this.root} is not writable by ${runningAs()} (${code}): create it and give that user write access`);
+      throw new StorageError('unwritable',
+        `the storage directory ${this.root} is not writable by ${runningAs()} (${code}): create it and give that user write access`, { cause: error });
     }
   }
 

@@ -1,4 +1,4 @@
-import { HttpError } from '../core/http-error.js';
+import { StorageError } from './errors.js';
 
 const MAX_BYTES = 255;
 
@@ -29,6 +29,6 @@ function plainProblem(name: string): string | undefined {
 export function assertValidUserName(name: string): void {
   const problem = userNameProblem(name);
   if (problem) {
-    throw new HttpError(400, 'invalid_user', `the user name ${JSON.stringify(name.slice(0, 80))} ${problem}`);
+    throw new StorageError('invalid', `the user name ${JSON.stringify(name.slice(0, 80))} ${problem}`, { details: { field: 'user' } });
   }
 }

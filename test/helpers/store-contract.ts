@@ -91,7 +91,7 @@ export function storeContract(t: Test, makeStore: () => Promise<Store>): void {
   t.test('bad user names never reach the backend', async (t) => {
     const store = await makeStore();
     for (const user of ['..', '../x', 'a/b', '']) {
-      await t.rejects(store.begin(user, { name: 'x', type: 'x' }), { code: 'invalid_user' }, JSON.stringify(user));
+      await t.rejects(store.begin(user, { name: 'x', type: 'x' }), { name: 'StorageError', kind: 'invalid' }, JSON.stringify(user));
     }
   });
 }

@@ -52,7 +52,7 @@ t.test('files without metadata (put there by the original bdfu) are still served
 t.test('check names the directory when it cannot be used', async (t) => {
   const base = mkdtempSync(join(tmpdir(), 'bdfu-store-'));
   writeFileSync(join(base, 'file'), '');
-  await t.rejects(new FsStore(join(base, 'file', 'storage')).check(), { code: 'storage_unwritable', message: /file\/storage is not writable by .*\(ENOTDIR\)/ });
+  await t.rejects(new FsStore(join(base, 'file', 'storage')).check(), { name: 'StorageError', kind: 'unwritable', message: /file\/storage is not writable by .*\(ENOTDIR\)/ });
 });
 
 t.test('a user directory removed between uploads is made again', async (t) => {

@@ -25,15 +25,29 @@ t.test('an upload (what every CGI upload request loads) does not load the downlo
     'http/range.ts', 'http/conditional.ts', 'http/content-disposition.ts', 'cdn/cloudfront.ts', 'auth/signed-link.ts']) {
     t.notOk(loaded.has(module), `not ${module}`);
   }
-  const core = staticGraph('src/core/app.ts');
+  const core = staticGraph('src/assembly/app.ts');
   t.notOk([...core].some((m) => m.startsWith('routes/files') || m === 'routes/share.ts' || m.startsWith('cdn/')), 'the app loads routes only lazily');
 });
 
 t.test('the web page and most of the audit code load only when asked for', async (t) => {
-  const upload = new Set([...staticGraph('src/core/app.ts'), ...staticGraph('src/routes/upload.ts'), ...staticGraph('src/adapters/cgi-main.ts')]);
+  const upload = new Set([...staticGraph('src/assembly/app.ts'), ...staticGraph('src/routes/upload.ts'), ...staticGraph('src/adapters/cgi-main.ts')]);
   t.ok(upload.has('audit/append.ts'), 'the audit writer is on the upload path (it writes the line)');
   for (const module of ['ui/assets.generated.ts', 'routes/ui.ts', 'routes/audit.ts', 'audit/anonymize.ts', 'audit/query.ts', 'audit/auto.ts']) {
     t.notOk(upload.has(module), `not ${module}`);
   }
-  t.same([...upload].filter((m) => m.startsWith('audit/')).sort(), ['audit/append.ts', 'audit/entry.ts', 'audit/record.ts'], 'three small audit modules');
+  t.same([...upload].filter((m) => m.startsWith('audit/')).sort(), ['audit/append.ts', 'audit/disk-sink.ts', 'audit/entry.ts', 'audit/record.ts'], 'four small audit modules');
+});
+
+t.test('core/ imports nothing above it', async (t) => {
+  for (const entry of ['src/core/app.ts', 'src/core/router.ts', 'src/core/respond.ts', 'src/core/types.ts', 'src/core/audit-facts.ts']) {
+    const outside = [...staticGraph(entry)].filter((m) => !m.startsWith('core/'));
+    t.same(outside, [], `${entry} loads only core/`);
+  }
+});
+
+t.test('storage/ knows no HTTP', async (t) => {
+  for (const entry of ['src/storage/disk/backend.ts', 'src/storage/fs-store.ts', 'src/storage/disk/sessions.ts']) {
+    const http = [...staticGraph(entry)].filter((m) => m.startsWith('core/') || m.startsWith('routes/') || m.startsWith('http/'));
+    t.same(http, [], `${entry} loads nothing of core/, routes/ or http/`);
+  }
 });

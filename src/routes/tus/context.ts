@@ -4,11 +4,12 @@ import type { Principal } from '../../auth/principal.js';
 import { HttpError } from '../../core/http-error.js';
 import type { CoreRequest } from '../../core/types.js';
 import type { Capabilities } from '../../storage/capabilities.js';
+import { isStorageError } from '../../storage/errors.js';
 import type { ResumableSessions, Session } from '../../storage/sessions.js';
 import type { FileRecord, Quota } from '../../storage/store.js';
 import type { RouteDeps } from '../deps.js';
 import { tusFailure } from './failure.js';
-import { checkVersion, isUploadId, tusResumable } from './protocol.js';
+import { checkVersion, isUploadId } from './protocol.js';
 
 /** What every tus handler works with, built once per app. */
 export interface TusContext {
@@ -96,13 +97,10 @@ export async function tusAnswer<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof HttpError) {
-      throw new HttpError(error.status, error.code, error.message, {
-        headers: { ...error.headers, ...tusResumable },
-        ...(error.details ? { details: error.details } : {}),
-        cause: error.cause,
-      });
-    }
-    throw tusFailure(error);
+    // Refusals, storage errors and the disk's errnos get their tus answer; anything else is a
+    // bug, left for the core to log as a 500.
+    const errno = typeof (error as NodeJS.ErrnoException | undefined)?.code === 'string' && (error as NodeJS.ErrnoException).syscall !== undefined;
+    if (error instanceof HttpError || isStorageError(error) || errno) throw tusFailure(error);
+    throw error;
   }
 }

@@ -1,0 +1,55 @@
+import { recordRequest } from '../audit/record.js';
+import { createTokenVerifier } from '../auth/tokens.js';
+import { parseCorsOrigins } from '../config/cors-origins.js';
+import type { Settings } from '../config/settings.js';
+import { createCore, type App } from '../core/app.js';
+import type { Handler } from '../core/types.js';
+import { CorsPolicy } from '../http/cors.js';
+import type { RouteDeps } from '../routes/deps.js';
+import { routeTable } from '../routes/table.js';
+import type { StorageBackend } from '../storage/backend.js';
+import type { Store } from '../storage/store.js';
+import { diskBackend } from './backend.js';
+import { assertCapabilities } from './capabilities.js';
+
+export type { App };
+
+export interface AppOptions {
+  /** Everything bdfu keeps; the disk backend on STORAGE_DIR by default. */
+  backend?: StorageBackend;
+  /** Whole uploads only, on the disk backend otherwise (kept for library users of the earlier face). */
+  store?: Store;
+  /** Where unexpected failures are reported; stderr by default (the web server's error log under CGI). */
+  log?: (error: unknown) => void;
+}
+
+export const logToStderr = (error: unknown) => {
+  process.stderr.write(`bdfu: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+};
+
+/**
+ * The composition root's last step: settings + backend → the routes → the core. Throws a
+ * ConfigError when a setting needs a capability the backend lacks.
+ */
+export function createApp(settings: Settings, options: AppOptions = {}): App {
+  const log = options.log ?? logToStderr;
+  const backend = options.backend ?? diskBackend(settings, options.store ? { files: options.store } : {});
+  assertCapabilities(settings, backend);
+  const deps: RouteDeps = {
+    settings,
+    backend,
+    store: backend.files,
+    verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds }),
+    log,
+  };
+  const core = createCore({
+    routes: routeTable(deps),
+    log,
+    // A route may say what the request turned out to be (a tus PATCH that finished an upload is an upload).
+    answered: (req, action, outcome) => recordRequest(backend.audit, req, req.audit?.action ?? action, outcome, log),
+  });
+  // CORS_ORIGINS: one policy for every endpoint; preflights are answered before routing, without a token.
+  const cors = new CorsPolicy(parseCorsOrigins(settings.corsOrigins));
+  const app: Handler = async (req) => cors.preflight(req) ?? cors.decorate(req, await core(req));
+  return Object.assign(app, { ready: deps.verify.ready });
+}

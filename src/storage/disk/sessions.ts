@@ -1,0 +1,471 @@
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { DirectorySync } from '../directory-sync.js';
+import { StorageError } from '../errors.js';
+import { usageOf, withUserLock } from '../fs-lease.js';
+import type { AppendOptions, ResumableSessions, Session, SessionInit, SessionMeta } from '../sessions.js';
+import { FILE_ID, QuotaExceededError, type FileRecord, type Quota } from '../store.js';
+import { assertValidUserName } from '../user-name.js';
+import { sessionIdOf, sessionPaths, type SessionState } from './session-files.js';
+import { lockStale, readHolder, SessionLock } from './session-lock.js';
+
+export interface DiskSessionsOptions {
+  /** A writer lock not renewed for this long is free (a dead holder on this host frees it at once). */
+  lockTtlMs?: number;
+  /** Session files without their state (a crash while creating or removing one) older than this are swept. */
+  orphanSeconds?: number;
+}
+
+const DEFAULT_LOCK_TTL_MS = 30_000;
+const DEFAULT_ORPHAN_SECONDS = 3600;
+
+const noQuota = (quota: Quota) => quota.bytes === 0 && quota.files === 0;
+
+function missing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if (missing(error)) return 0;
+    throw error;
+  }
+}
+
+/** Writes a file whole or not at all (readers in other processes see the old or the new state). */
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temp, text, { mode: 0o644 });
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** An errno from the disk, as storage says it. */
+function diskFailure(error: unknown): unknown {
+  if (error instanceof StorageError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new StorageError('full', `the disk is full (${code})`, { cause: error });
+  return error;
+}
+
+/** The running sha256 of a session this process wrote from its first byte. */
+interface Running {
+  hash: Hash;
+  offset: number;
+}
+
+/**
+ * Resumable sessions on the disk: state in files every process on the host sees (see
+ * session-files.ts), one writer at a time per session (session-lock.ts), quota held in the same
+ * reckoning as whole uploads (fs-lease.ts `usageOf`, under the user's quota lock).
+ */
+export class DiskSessions implements ResumableSessions {
+  private readonly lockTtlMs: number;
+  private readonly orphanSeconds: number;
+  private readonly running = new Map<string, Running>();
+  private readonly directorySync = new DirectorySync();
+
+  constructor(
+    readonly root: string,
+    options: DiskSessionsOptions = {},
+  ) {
+    this.lockTtlMs = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+    this.orphanSeconds = options.orphanSeconds ?? DEFAULT_ORPHAN_SECONDS;
+  }
+
+  private userDir(user: string): string {
+    assertValidUserName(user);
+    return join(this.root, user);
+  }
+
+  private async readState(dir: string, id: string): Promise<SessionState | undefined> {
+    if (!FILE_ID.test(id)) return undefined;
+    try {
+      return JSON.parse(await readFile(sessionPaths(dir, id).state, 'utf8')) as SessionState;
+    } catch (error) {
+      if (missing(error) || error instanceof SyntaxError) return undefined;
+      throw error;
+    }
+  }
+
+  /** What reached storage, less a checksummed chunk still being written (or left by a writer that died). */
+  private async offsetOf(dir: string, id: string, state: SessionState): Promise<number> {
+    if (state.file) return state.file.size;
+    const paths = sessionPaths(dir, id);
+    const [size, holder] = await Promise.all([sizeOf(paths.part), readHolder(paths.lock)]);
+    return holder?.discard ? Math.min(size, holder.start) : size;
+  }
+
+  private async sessionOf(dir: string, state: SessionState): Promise<Session> {
+    const { held: _held, ...rest } = state;
+    return { ...rest, offset: await this.offsetOf(dir, state.id, state) };
+  }
+
+  /** Holds `bytes` more (and, when `newFile`, one file) for `user`, atomically with every other upload and session. */
+  private async hold<T>(dir: string, user: string, quota: Quota, needs: { bytes: number; files: number }, exact: boolean, then: (grantedBytes: number) => Promise<T>): Promise<T> {
+    if (noQuota(quota)) return then(needs.bytes);
+    return withUserLock(dir, async () => {
+      const used = await usageOf(dir);
+      if (quota.files > 0 && needs.files > 0 && used.files + needs.files > quota.files) {
+        throw new QuotaExceededError(`quota exceeded: ${user} has ${used.files} of ${quota.files} files allowed (uploads in flight included)`, used.files, quota.files, 'files');
+      }
+      if (quota.bytes === 0) return then(needs.bytes);
+      const left = Math.max(0, quota.bytes - used.bytes);
+      if (exact ? needs.bytes > left : needs.bytes > 0 && left === 0) {
+        throw new QuotaExceededError(`quota exceeded: ${user} uses ${used.bytes} of ${quota.bytes} bytes allowed (uploads in flight included)` +
+          (exact ? `, and this upload needs ${needs.bytes}` : ''), used.bytes, quota.bytes, 'bytes');
+      }
+      return then(Math.min(needs.bytes, left));
+    });
+  }
+
+  async create(user: string, init: SessionInit): Promise<Session> {
+    const dir = this.userDir(user);
+    if (init.length !== undefined && (!Number.isSafeInteger(init.length) || init.length < 0)) {
+      throw new StorageError('conflict', `a session's length must be a whole number of bytes, not ${init.length}`);
+    }
+    if (init.length !== undefined && init.length > init.maxBytes) {
+      throw new StorageError('too_large', `the upload is ${init.length} bytes, more than the ${init.maxBytes} allowed`, { details: { allowed: init.maxBytes } });
+    }
+    await mkdir(dir, { recursive: true });
+    const id = randomBytes(16).toString('hex');
+    const paths = sessionPaths(dir, id);
+    const length = init.length;
+    const state: SessionState = {
+      id, user,
+      ...(length !== undefined ? { length } : {}),
+      meta: init.meta,
+      created: new Date().toISOString(),
+      expires: init.expiresAt.toISOString(),
+      partial: init.partial ?? false,
+      held: length ?? 0,
+    };
+    try {
+      await writeFile(paths.part, '', { flag: 'wx', mode: 0o644 });
+      await this.hold(dir, user, init.quota, { bytes: length ?? 0, files: 1 }, true, () => writeAtomically(paths.state, JSON.stringify(state) + '\n'));
+    } catch (error) {
+      await rm(paths.part, { force: true });
+      throw diskFailure(error);
+    }
+    this.running.set(`${user}/${id}`, { hash: createHash('sha256'), offset: 0 });
+    return this.sessionOf(dir, state);
+  }
+
+  async get(user: string, id: string): Promise<Session | undefined> {
+    const dir = this.userDir(user);
+    const state = await this.readState(dir, id);
+    return state && state.user === user ? this.sessionOf(dir, state) : undefined;
+  }
+
+  /** Reads a session that must be there, and usable unless `finished` is allowed. */
+  private async mustRead(dir: string, user: string, id: string, now = Date.now()): Promise<SessionState> {
+    const state = await this.readState(dir, id);
+    if (!state || state.user !== user) throw new StorageError('not_found', 'no such upload session');
+    if (!state.file && Date.parse(state.expires) <= now) throw new StorageError('expired', `the upload session expired at ${state.expires}`);
+    return state;
+  }
+
+  /** Runs `work` holding the session's writer lock; 'locked' when another writer has it. */
+  private async locked<T>(dir: string, id: string, discard: boolean, work: (lock: SessionLock) => Promise<T>): Promise<T> {
+    const paths = sessionPaths(dir, id);
+    const lock = await SessionLock.take(paths, this.lockTtlMs,
+      async () => ({ start: await sizeOf(paths.part), discard }),
+      async (stale) => {
+        // A writer died in a checksummed chunk: its bytes go, as its chunk would have.
+        if (stale?.discard && (await sizeOf(paths.part)) > stale.start) await truncate(paths.part, stale.start);
+      });
+    if (!lock) throw new StorageError('locked', 'another request is writing to this upload session; try again shortly');
+    try {
+      return await work(lock);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async setLength(user: string, id: string, length: number, options: { quota: Quota; maxBytes: number }): Promise<Session> {
+    const dir = this.userDir(user);
+    await this.mustRead(dir, user, id);
+    return this.locked(dir, id, false, async () => {
+      const state = await this.mustRead(dir, user, id);
+      const offset = await this.offsetOf(dir, id, state);
+      if (state.length !== undefined) throw new StorageError('conflict', 'the upload length is already set');
+      if (!Number.isSafeInteger(length) || length < offset) throw new StorageError('conflict', `the upload length ${length} is below the ${offset} bytes already received`);
+      if (length > options.maxBytes) throw new StorageError('too_large', `the upload is ${length} bytes, more than the ${options.maxBytes} allowed`, { details: { allowed: options.maxBytes } });
+      const next: SessionState = { ...state, length, held: length };
+      await this.hold(dir, user, options.quota, { bytes: length - state.held, files: 0 }, true,
+        () => writeAtomically(sessionPaths(dir, id).state, JSON.stringify(next) + '\n'));
+      return this.sessionOf(dir, next);
+    });
+  }
+
+  async append(user: string, id: string, offset: number, body: Readable, options: AppendOptions): Promise<Session> {
+    const dir = this.userDir(user);
+    const first = await this.mustRead(dir, user, id);
+    if (first.file) throw new StorageError('conflict', 'the upload is already complete');
+    const paths = sessionPaths(dir, id);
+    return this.locked(dir, id, options.checksum !== undefined, async (lock) => {
+      let state = await this.mustRead(dir, user, id);
+      const start = lock.holder.start;
+      if (offset !== start) throw new StorageError('conflict', `the upload is at offset ${start}, not ${offset}`, { details: { offset: start } });
+      // How far this append may go: the declared length, else the limit and what the quota has left.
+      let end: number;
+      let endKind = 'too_large' as 'too_large' | 'quota';
+      if (state.length !== undefined) {
+        end = state.length;
+      } else {
+        const wanted = Math.max(0, options.maxBytes - start);
+        end = await this.hold(dir, user, options.quota, { bytes: Math.max(0, start + wanted - state.held), files: 0 }, false, async (granted) => {
+          const reach = state.held + granted;
+          if (reach < options.maxBytes) endKind = 'quota';
+          state = { ...state, held: Math.max(reach, start) };
+          await writeAtomically(paths.state, JSON.stringify(state) + '\n');
+          return Math.min(options.maxBytes, Math.max(reach, start));
+        });
+      }
+      const key = `${user}/${id}`;
+      const running = this.running.get(key);
+      const tracked = running && running.offset === start ? running : undefined;
+      if (!tracked) this.running.delete(key);
+      const before = tracked && options.checksum ? tracked.hash.copy() : undefined;
+      const chunkHash = options.checksum ? createHash(options.checksum.algorithm) : undefined;
+
+      let written = 0;
+      let failure: unknown;
+      let handle: FileHandle | undefined;
+      try {
+        handle = await open(paths.part, 'r+');
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          if (lock.lost) throw new StorageError('locked', 'another request took this upload session over');
+          const room = end - (start + written);
+          const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+          let done = 0;
+          while (done < piece.length) {
+            const { bytesWritten } = await handle.write(piece, done, piece.length - done, start + written + done);
+            done += bytesWritten;
+          }
+          written += piece.length;
+          tracked?.hash.update(piece);
+          chunkHash?.update(piece);
+          if (piece.length < chunk.length) {
+            throw endKind === 'quota'
+              ? new QuotaExceededError(`quota exceeded: ${user}'s quota of ${options.quota.bytes} bytes leaves this upload ${end} bytes`, options.quota.bytes, options.quota.bytes, 'bytes')
+              : new StorageError('too_large', `the upload may hold ${end} bytes; this chunk goes past that`, { details: { allowed: end } });
+          }
+        }
+        if (options.checksum && !chunkHash!.digest().equals(options.checksum.digest)) {
+          throw new StorageError('checksum_mismatch', `the chunk's ${options.checksum.algorithm} checksum does not match: it was discarded`);
+        }
+      } catch (error) {
+        failure = error;
+      }
+      try {
+        if (handle) {
+          if (failure && options.checksum) {
+            await handle.truncate(start);
+            written = 0;
+          }
+          await handle.datasync();
+        }
+      } finally {
+        await handle?.close();
+      }
+      if (tracked) {
+        if (failure && options.checksum) this.running.set(key, { hash: before!, offset: start });
+        else tracked.offset = start + written;
+      }
+      if (state.length === undefined && state.held !== start + written) {
+        // Deferred length: keep holding what arrived, give back the rest.
+        state = { ...state, held: start + written };
+        await writeAtomically(paths.state, JSON.stringify(state) + '\n');
+      }
+      if (failure) throw diskFailure(failure);
+      return { ...(await this.sessionOf(dir, state)), offset: start + written };
+    });
+  }
+
+  private async sha256Of(key: string, path: string, size: number): Promise<string> {
+    const running = this.running.get(key);
+    this.running.delete(key);
+    if (running && running.offset === size) return running.hash.digest('hex');
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  }
+
+  /** Renames finished bytes into place as `id` with its record, as a whole upload's commit does. */
+  private async publish(dir: string, part: string, id: string, user: string, meta: SessionMeta, size: number, sha256: string): Promise<FileRecord> {
+    const record: FileRecord = {
+      id, user, name: meta.name, type: meta.type, size, sha256,
+      uploaded: new Date().toISOString(),
+      ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
+    };
+    const paths = sessionPaths(dir, id);
+    await writeFile(paths.record, JSON.stringify(record) + '\n');
+    await rename(part, paths.file);
+    await this.directorySync.sync(dir);
+    return record;
+  }
+
+  async complete(user: string, id: string): Promise<FileRecord> {
+    const dir = this.userDir(user);
+    const first = await this.mustRead(dir, user, id);
+    if (first.file) return first.file;
+    return this.locked(dir, id, false, async () => {
+      const state = await this.mustRead(dir, user, id);
+      if (state.file) return state.file;
+      const paths = sessionPaths(dir, id);
+      const offset = await this.offsetOf(dir, id, state);
+      if (state.partial) throw new StorageError('conflict', 'a partial upload becomes a file only by concatenation');
+      if (state.length === undefined || offset !== state.length) {
+        throw new StorageError('conflict', `the upload has ${offset} of ${state.length ?? 'an undeclared number of'} bytes`);
+      }
+      let record: FileRecord;
+      try {
+        record = await this.publish(dir, paths.part, id, user, state.meta, offset, await this.sha256Of(`${user}/${id}`, paths.part, offset));
+      } catch (error) {
+        throw diskFailure(error);
+      }
+      // Kept (holding nothing) until it expires: a client whose last answer was lost still learns it is done.
+      await writeAtomically(paths.state, JSON.stringify({ ...state, held: 0, file: record }) + '\n');
+      return record;
+    });
+  }
+
+  async concatenate(user: string, partialIds: readonly string[], meta: SessionMeta, _quota: Quota): Promise<FileRecord> {
+    const dir = this.userDir(user);
+    if (partialIds.length === 0) throw new StorageError('conflict', 'nothing to concatenate');
+    if (new Set(partialIds).size !== partialIds.length) throw new StorageError('conflict', 'a partial upload is named twice');
+    const states: SessionState[] = [];
+    for (const id of partialIds) {
+      const state = await this.mustRead(dir, user, id);
+      if (!state.partial || state.file) throw new StorageError('conflict', `upload ${id} is not an unfinished partial upload`);
+      states.push(state);
+    }
+    // Every partial's lock, taken in one order (the ids sorted) so two concatenations cannot each wait on the other.
+    const order = [...partialIds].sort();
+    const run = async (i: number): Promise<FileRecord> => {
+      if (i < order.length) return this.locked(dir, order[i]!, false, () => run(i + 1));
+      return this.concatenateLocked(dir, user, partialIds, meta);
+    };
+    return run(0);
+  }
+
+  private async concatenateLocked(dir: string, user: string, partialIds: readonly string[], meta: SessionMeta): Promise<FileRecord> {
+    for (const id of partialIds) {
+      const state = await this.mustRead(dir, user, id);
+      const offset = await this.offsetOf(dir, id, state);
+      if (state.length === undefined || offset !== state.length) throw new StorageError('conflict', `partial upload ${id} is not finished (${offset} of ${state.length ?? '?'} bytes)`);
+    }
+    const id = randomBytes(16).toString('hex');
+    // Named like a whole upload in flight (.upload-<id>.part): a crash leaves it to FsStore's sweep.
+    const temp = join(dir, `.upload-${id}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    let record: FileRecord;
+    try {
+      const out = await open(temp, 'wx', 0o644);
+      try {
+        for (const partialId of partialIds) {
+          for await (const chunk of createReadStream(sessionPaths(dir, partialId).part)) {
+            const buffer = chunk as Buffer;
+            hash.update(buffer);
+            let done = 0;
+            while (done < buffer.length) done += (await out.write(buffer, done, buffer.length - done, size + done)).bytesWritten;
+            size += buffer.length;
+          }
+        }
+        await out.datasync();
+      } finally {
+        await out.close();
+      }
+      record = await this.publish(dir, temp, id, user, meta, size, hash.digest('hex'));
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw diskFailure(error);
+    }
+    for (const partialId of partialIds) await this.removeFiles(dir, user, partialId, { keepLock: true });
+    return record;
+  }
+
+  private async removeFiles(dir: string, user: string, id: string, options: { keepLock?: boolean } = {}): Promise<void> {
+    const paths = sessionPaths(dir, id);
+    this.running.delete(`${user}/${id}`);
+    // The state first: a crash part-way leaves orphan files, which the sweep removes, never a session without bytes.
+    await rm(paths.state, { force: true });
+    await rm(paths.part, { force: true });
+    if (!options.keepLock) await rm(paths.lock, { force: true });
+  }
+
+  async abort(user: string, id: string): Promise<boolean> {
+    const dir = this.userDir(user);
+    const state = await this.readState(dir, id);
+    if (!state || state.user !== user) return false;
+    return this.locked(dir, id, false, async () => {
+      if (!(await this.readState(dir, id))) return false;
+      await this.removeFiles(dir, user, id, { keepLock: true });
+      return true;
+    });
+  }
+
+  async sweep(now = new Date()): Promise<number> {
+    let users: string[];
+    try {
+      users = (await readdir(this.root)).filter((name) => !name.startsWith('.'));
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const user of users) {
+      const dir = join(this.root, user);
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        continue;
+      }
+      const ids = new Set(names.map(sessionIdOf).filter((id): id is string => id !== undefined));
+      for (const id of ids) {
+        try {
+          removed += await this.sweepOne(dir, id, now);
+        } catch {
+          // Raced with a writer or another sweeper: the next sweep looks again.
+        }
+      }
+    }
+    return removed;
+  }
+
+  private async sweepOne(dir: string, id: string, now: Date): Promise<number> {
+    const paths = sessionPaths(dir, id);
+    const state = await this.readState(dir, id);
+    if (!state) {
+      // Files of a session whose state is gone (a crash while creating or removing it).
+      const lock = await lockStale(paths.lock, this.lockTtlMs);
+      if (lock && !lock.stale) return 0;
+      const times = await Promise.all([paths.part, paths.lock].map((p) => stat(p).then((s) => s.mtimeMs, () => 0)));
+      if (Math.max(...times) > now.getTime() - this.orphanSeconds * 1000) return 0;
+      await rm(paths.part, { force: true });
+      await rm(paths.lock, { force: true });
+      return 1;
+    }
+    if (Date.parse(state.expires) > now.getTime()) return 0;
+    const taken = await SessionLock.take(paths, this.lockTtlMs, async () => ({ start: 0, discard: false }), async () => undefined);
+    if (!taken) return 0;
+    try {
+      await this.removeFiles(dir, state.user, id, { keepLock: true });
+    } finally {
+      await taken.release();
+    }
+    return 1;
+  }
+}
