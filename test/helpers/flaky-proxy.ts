@@ -12,13 +12,14 @@ export interface FlakyProxy {
 }
 
 /**
- * A pass-through HTTP proxy in front of `target` that drops the connection of the first `drops`
- * PATCH requests once `cutAfter` bytes of their body went through: a network that fails mid-upload.
+ * A pass-through HTTP proxy in front of `target` that drops the connection of `drops` PATCH
+ * requests (after the first `skip`) once `cutAfter` bytes of their body went through: a network
+ * that fails mid-upload.
  */
-export async function startFlakyProxy(target: string, options: { cutAfter: number; drops: number }): Promise<FlakyProxy> {
+export async function startFlakyProxy(target: string, options: { cutAfter: number; drops: number; skip?: number }): Promise<FlakyProxy> {
   const to = new URL(target);
   const seen: Record<string, number> = {};
-  const state = { cuts: 0 };
+  const state = { cuts: 0, patches: 0 };
   const server: Server = createServer((req, res) => {
     const method = req.method ?? 'GET';
     seen[method] = (seen[method] ?? 0) + 1;
@@ -27,7 +28,7 @@ export async function startFlakyProxy(target: string, options: { cutAfter: numbe
       answer.pipe(res);
     });
     upstream.on('error', () => res.destroy());
-    const cut = method === 'PATCH' && state.cuts < options.drops;
+    const cut = method === 'PATCH' && state.patches++ >= (options.skip ?? 0) && state.cuts < options.drops;
     if (cut) state.cuts++;
     let passed = 0;
     req.on('data', (chunk: Buffer) => {

@@ -1,8 +1,9 @@
 // A real tus client (tus-js-client, from npm) in its own process, as another program would be.
 // node tus-node-client.mjs '<json>' where json is
-//   { endpoint?, uploadUrl?, token, file, chunkSize?, abortAt?, urlFile?, metadata? }
+//   { endpoint?, uploadUrl?, token, file, chunkSize?, abortAt?, urlFile?, metadata?, noRetry? }
 // With `endpoint` it creates the upload (POST); with only `uploadUrl` it can only resume one
-// (HEAD, then PATCH: it has nowhere to POST). `abortAt` (0..1) aborts once that fraction was sent.
+// (HEAD, then PATCH: it has nowhere to POST). `abortAt` (0..1) aborts once that fraction was sent;
+// `noRetry` gives up at the first failure (a dropped connection), as a client that was closed would.
 // Prints one JSON line: { outcome: 'done' | 'aborted' | 'failed', url, bytes, status?, headers?, body? }.
 import { readFileSync, writeFileSync } from 'node:fs';
 import tus from 'tus-js-client';
@@ -20,7 +21,7 @@ const upload = new tus.Upload(data, {
   ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
   headers: { authorization: `Bearer ${options.token}` },
   metadata: options.metadata ?? { filename: 'tus-upload.bin', filetype: 'application/octet-stream' },
-  retryDelays: [100, 300, 600, 1000, 2000, 3000],
+  retryDelays: options.noRetry ? null : [100, 300, 600, 1000, 2000, 3000],
   removeFingerprintOnSuccess: true,
   storeFingerprintForResuming: false,
   onUploadUrlAvailable() {
