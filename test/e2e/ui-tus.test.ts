@@ -33,7 +33,7 @@ t.test('a tus upload from the page survives a dropped request and a reload', asy
   writeFileSync(file, data);
 
   // The network drops the second PATCH once (retried by the page), and every PATCH after the
-  // third never gets through: the page is reloaded with the upload unfinished.
+  // third never gets through: the page is reloaded while it keeps trying.
   let patches = 0;
   let posts = 0;
   await page.route('**/tus/**', async (route) => {
@@ -47,7 +47,8 @@ t.test('a tus upload from the page survives a dropped request and a reload', asy
   await page.locator('#pick').setInputFiles(file);
   await page.waitForFunction(() => /Trying again/.test(document.querySelector('#uploads li .info')?.textContent ?? ''), undefined, { timeout: 30_000 });
   t.pass('the dropped PATCH is retried');
-  await page.waitForFunction(() => /connection failed/i.test(document.querySelector('#uploads li .info')?.textContent ?? '') && document.querySelector('#uploads li')?.classList.contains('failed'), undefined, { timeout: 90_000 });
+  for (let i = 0; i < 600 && patches < 4; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  t.ok(patches >= 4, 'two chunks went through, the next one is stuck');
   const session = readdirSync(join(fixture.storageDir, 'paula')).filter((name) => name.endsWith('.part'));
   t.equal(session.length, 1, 'one unfinished upload on the server');
   t.equal(readFileSync(join(fixture.storageDir, 'paula', session[0]!)).length, 16 * 1024 * 1024, 'two chunks of 8 MiB reached it');
