@@ -15,8 +15,8 @@ export function parseCorsOrigins(entries: readonly string[]): CorsOrigins {
     } catch {
       throw new Error(`${JSON.stringify(entry)} is not an origin such as https://app.example.com`);
     }
-    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== entry.replace(/\/$/, '').toLowerCase() || entry.endsWith('/')) {
-      throw new Error(`${JSON.stringify(entry)} is not an origin: write scheme://host[:port] in lower case, without a path or a trailing slash, e.g. https://app.example.com`);
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== entry.toLowerCase() || entry.endsWith('/')) {
+      throw new Error(`${JSON.stringify(entry)} is not an origin: write scheme://host[:port], without a path or a trailing slash, e.g. https://app.example.com`);
     }
     origins.add(url.origin);
   }
