@@ -8,7 +8,7 @@ import type { CryptoKey, JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { ConfigError } from '../config/config-error.js';
 import { HttpError } from '../core/http-error.js';
 import { loadVerificationKeys, type Algorithm, type KeySettings, type VerificationKey } from './keys.js';
-import { assertValidUserName } from '../storage/user-name.js';
+import { userNameProblem } from '../storage/user-name.js';
 import { unauthorized } from './bearer.js';
 import { parseScopes, type Principal, type Scope } from './principal.js';
 
@@ -51,7 +51,8 @@ function userFrom(payload: JWTPayload): string {
   }
   const name = user ?? sub;
   if (typeof name !== 'string') throw unauthorized('token_invalid_claims', 'the token names no user (claim user or sub)');
-  assertValidUserName(name);
+  const problem = userNameProblem(name);
+  if (problem) throw new HttpError(400, 'invalid_user', `the user name ${JSON.stringify(name.slice(0, 80))} ${problem}`);
   return name;
 }
 

@@ -121,7 +121,7 @@ export async function usageOf(dir: string): Promise<Usage> {
       usage.bytes += lease?.bytes ?? 0;
       usage.files++;
     } else if (isSessionState(name)) {
-      const hold = await sessionHold(join(dir, name));
+      const hold = await sessionHold(join(dir, name), ownerGone);
       if (hold) {
         usage.bytes += hold.bytes;
         usage.files++;

@@ -76,6 +76,9 @@ t.test('a CGI upload evaluates the upload route and nothing of the CLI, the Node
     t.ok(modules.includes(needed), `evaluates ${needed}`);
   }
   for (const unneeded of [...CLI_ONLY, ...OTHER_ROUTES]) t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
+  t.ok(modules.includes('src/storage/disk/backend.ts'), 'the disk backend is built');
+  const scaleOut = modules.filter((m) => /^src\/storage\/(s3|postgres|s3-postgres)\/|^node_modules\/(pg|pg-[^/]+|@aws-sdk\/[^/]+|@smithy\/[^/]+|minio|aws4fetch)\//.test(m));
+  t.same(scaleOut, [], 'nothing of the S3 + PostgreSQL backend or its clients');
 });
 
 t.test('a CGI request that no route takes evaluates no route handler', async (t) => {

@@ -3,11 +3,8 @@ import { mkdtempSync, readdirSync, utimesSync, writeFileSync, mkdirSync, existsS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsStore } from '../../src/storage/fs-store.js';
-import { storeContract } from '../helpers/store-contract.js';
 
 const fresh = () => new FsStore(mkdtempSync(join(tmpdir(), 'bdfu-store-')));
-
-t.test('the store contract', async (t) => storeContract(t, async () => fresh()));
 
 t.test('layout on disk is the original’s: STORAGE_DIR/<user>/<id>', async (t) => {
   const store = fresh();

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SessionMeta } from '../sessions.js';
 
@@ -43,13 +43,29 @@ export interface SessionState {
   file?: import('../store.js').FileRecord;
 }
 
-/** What a session holds against its user's quota; undefined when it holds nothing (finished, unreadable). */
-export async function sessionHold(path: string): Promise<{ bytes: number } | undefined> {
+/**
+ * What a session holds against its user's quota; undefined when it holds nothing (finished,
+ * unreadable). A deferred-length session holds more than it received only while a live writer
+ * appends (the room granted to that append): once the writer is gone, only what arrived counts.
+ */
+export async function sessionHold(statePath: string, ownerGone: (owner: { pid: number; host: string }) => boolean): Promise<{ bytes: number } | undefined> {
+  let state: SessionState;
   try {
-    const state = JSON.parse(await readFile(path, 'utf8')) as SessionState;
-    if (state.file || typeof state.held !== 'number') return undefined;
-    return { bytes: state.held };
+    state = JSON.parse(await readFile(statePath, 'utf8')) as SessionState;
   } catch {
     return undefined;
   }
+  if (state.file || typeof state.held !== 'number') return undefined;
+  if (state.length !== undefined) return { bytes: state.held };
+  const base = statePath.slice(0, -'.json'.length);
+  let writer: { pid: number; host: string } | undefined;
+  try {
+    writer = JSON.parse(await readFile(`${base}.lock`, 'utf8')) as { pid: number; host: string };
+  } catch (error) {
+    // A lock still being written counts as live; no lock, or an unreadable one's absence, as none.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { bytes: state.held };
+  }
+  if (writer && !ownerGone(writer)) return { bytes: state.held };
+  const arrived = await stat(`${base}.part`).then((info) => info.size, () => 0);
+  return { bytes: Math.min(state.held, arrived) };
 }

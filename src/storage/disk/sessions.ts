@@ -21,6 +21,8 @@ export interface DiskSessionsOptions {
 
 const DEFAULT_LOCK_TTL_MS = 30_000;
 const DEFAULT_ORPHAN_SECONDS = 3600;
+/** Running hashes kept per process (each a few hundred bytes). */
+const MAX_RUNNING = 1024;
 
 const noQuota = (quota: Quota) => quota.bytes === 0 && quota.files === 0;
 
@@ -157,7 +159,7 @@ export class DiskSessions implements ResumableSessions {
       await rm(paths.part, { force: true });
       throw diskFailure(error);
     }
-    this.running.set(`${user}/${id}`, { hash: createHash('sha256'), offset: 0 });
+    this.track(`${user}/${id}`, { hash: createHash('sha256'), offset: 0 });
     return this.sessionOf(dir, state);
   }
 
@@ -280,7 +282,7 @@ export class DiskSessions implements ResumableSessions {
         await handle?.close();
       }
       if (tracked) {
-        if (failure && options.checksum) this.running.set(key, { hash: before!, offset: start });
+        if (failure && options.checksum) this.track(key, { hash: before!, offset: start });
         else tracked.offset = start + written;
       }
       if (state.length === undefined && state.held !== start + written) {
@@ -291,6 +293,13 @@ export class DiskSessions implements ResumableSessions {
       if (failure) throw diskFailure(failure);
       return { ...(await this.sessionOf(dir, state)), offset: start + written };
     });
+  }
+
+  /** Keeps a running hash; a long-lived process forgets the oldest beyond a bound (those re-read instead). */
+  private track(key: string, running: Running): void {
+    this.running.delete(key);
+    this.running.set(key, running);
+    if (this.running.size > MAX_RUNNING) this.running.delete(this.running.keys().next().value!);
   }
 
   private async sha256Of(key: string, path: string, size: number): Promise<string> {
