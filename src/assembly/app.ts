@@ -1,8 +1,11 @@
 import { recordEntry, recordRequest } from '../audit/record.js';
 import { createTokenVerifier } from '../auth/tokens.js';
+import { parseCorsOrigins } from '../config/cors-origins.js';
 import type { Settings } from '../config/settings.js';
 import { createCore, type App } from '../core/app.js';
 import type { HookRunner, Hooks } from '../hooks/types.js';
+import type { Handler } from '../core/types.js';
+import { CorsPolicy } from '../http/cors.js';
 import type { RouteDeps } from '../routes/deps.js';
 import { routeTable } from '../routes/table.js';
 import type { StorageBackend } from '../storage/backend.js';
@@ -50,13 +53,17 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
   const loadHooks = () =>
     (hooks ??= import('../hooks/build.js').then(({ buildHookRunner }) =>
       buildHookRunner(settings, options.hooks, { audit: (entry) => recordEntry(backend.audit, entry, log), log, oneShot: options.oneShot ?? false })));
-  const app = createCore({
+  const core = createCore({
     routes: routeTable(deps),
     log,
-    answered: (req, action, outcome) => recordRequest(backend.audit, req, action, outcome, log),
+    // A route may say what the request turned out to be (a tus PATCH that finished an upload is an upload).
+    answered: (req, action, outcome) => recordRequest(backend.audit, req, req.audit?.action ?? action, outcome, log),
     publicUrl: settings.publicUrl,
     ...(hooksWanted ? { prepare: async () => void (deps.hooks ??= await loadHooks()) } : {}),
   });
+  // CORS_ORIGINS: one policy for every endpoint; preflights are answered before routing, without a token.
+  const cors = new CorsPolicy(parseCorsOrigins(settings.corsOrigins));
+  const app: Handler = async (req) => cors.preflight(req) ?? cors.decorate(req, await core(req));
   const settled = async () => {
     if (hooks) await (await hooks).settled();
   };

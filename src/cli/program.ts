@@ -2,10 +2,18 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { reportAndExit } from './fail.js';
 import type { GenTokenOptions } from './gen-token.js';
+import type { UploadOptions } from './upload.js';
 
 function positiveInteger(name: string) {
   return (value: string): number => {
     if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError(`${name} must be a whole number above 0`);
+    return Number(value);
+  };
+}
+
+function wholeNumber(name: string) {
+  return (value: string): number => {
+    if (!/^\d{1,15}$/.test(value)) throw new InvalidArgumentError(`${name} must be a whole number (0 or more)`);
     return Number(value);
   };
 }
@@ -55,7 +63,11 @@ export function buildProgram(): Command {
     .argument('<token>', 'a token from bdfu gen-token')
     .argument('<file>', 'the file to upload')
     .option('--json', 'print the server’s whole JSON answer')
-    .action(async (endpoint: string, token: string, file: string, options: { json?: boolean }) => {
+    .addOption(new Option('--tus-threshold <bytes>', 'files of at least this size go by tus (resumable); 0: every file').default(64 * 1024 * 1024).argParser(wholeNumber('--tus-threshold')))
+    .addOption(new Option('--chunk-size <bytes>', 'tus: bytes per PATCH request (0: the rest of the file in one)').default(0).argParser(wholeNumber('--chunk-size')))
+    .option('--resume', 'tus: continue the upload an earlier run started for this file (same path, size and time)')
+    .addOption(new Option('--retries <n>', 'tus: attempts in a row that may fail (dropped connection, server busy) before giving up').default(8).argParser(wholeNumber('--retries')))
+    .action(async (endpoint: string, token: string, file: string, options: UploadOptions) => {
       const { upload } = await import('./upload.js');
       await upload(endpoint, token, file, options);
     });

@@ -15,15 +15,22 @@ function human(bytes: number): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
+export interface ProgressBar {
+  /** `bytes` more arrived (or, with `absolute`, the count is now `bytes`: a resumed transfer). */
+  advance(bytes: number, absolute?: boolean): void;
+  /** Draws the last state and ends the line. */
+  end(): void;
+}
+
 /**
- * A pass-through that draws a progress bar on stderr, only when stderr is a terminal and
- * the transfer is large enough to wait for.
+ * A progress bar on stderr, drawn only when stderr is a terminal and the transfer is large
+ * enough to wait for.
  */
-export function progressMeter(total: number, label: string, stream: NodeJS.WriteStream = process.stderr): Transform {
-  const meter = new PassThrough({ highWaterMark: 1 << 20 });
-  if (!stream.isTTY || total < MIN_SIZE) return meter;
+export function progressBar(total: number, label: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
+  if (!stream.isTTY || total < MIN_SIZE) return { advance() {}, end() {} };
   const started = Date.now();
   let done = 0;
+  let first = 0;
   let drawn = 0;
   const draw = (final: boolean) => {
     const now = Date.now();
@@ -32,14 +39,30 @@ export function progressMeter(total: number, label: string, stream: NodeJS.Write
     const fraction = total > 0 ? Math.min(1, done / total) : 1;
     const width = 30;
     const bar = '#'.repeat(Math.round(fraction * width)).padEnd(width, '-');
-    const speed = done / Math.max(0.001, (now - started) / 1000);
+    const speed = (done - first) / Math.max(0.001, (now - started) / 1000);
     stream.write(`\r${label} [${bar}] ${(fraction * 100).toFixed(0).padStart(3)}% ${human(done)} ${human(speed)}/s `);
     if (final) stream.write('\n');
   };
-  meter.on('data', (chunk: Buffer) => {
-    done += chunk.length;
-    draw(false);
-  });
-  meter.on('end', () => draw(true));
+  let ended = false;
+  return {
+    advance(bytes, absolute = false) {
+      if (absolute && done === 0) first = bytes;
+      done = absolute ? bytes : done + bytes;
+      draw(false);
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      draw(true);
+    },
+  };
+}
+
+/** A pass-through that moves `bar` (a new one for `total` bytes when not given) as bytes go through. */
+export function progressMeter(total: number, label: string, stream: NodeJS.WriteStream = process.stderr, bar?: ProgressBar): Transform {
+  const meter = new PassThrough({ highWaterMark: 1 << 20 });
+  const shown = bar ?? progressBar(total, label, stream);
+  meter.on('data', (chunk: Buffer) => shown.advance(chunk.length));
+  if (!bar) meter.on('end', () => shown.end());
   return meter;
 }

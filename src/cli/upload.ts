@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { CliError } from './fail.js';
 import { endpointUrl, readJson, send } from './http-client.js';
@@ -26,16 +26,35 @@ function multipartBody(path: string, head: Buffer, tail: Buffer, size: number): 
   return out;
 }
 
-export async function upload(endpoint: string, token: string, path: string, options: { json?: boolean }): Promise<void> {
+export interface UploadOptions {
+  json?: boolean;
+  /** Files of at least this many bytes go by tus (resumable); the others in one multipart POST. */
+  tusThreshold: number;
+  chunkSize: number;
+  resume?: boolean;
+  retries: number;
+}
+
+export async function upload(endpoint: string, token: string, path: string, options: UploadOptions): Promise<void> {
   const url = endpointUrl(endpoint, 'upload');
   let size: number;
+  let mtimeMs: number;
   try {
     const info = await stat(path);
     if (!info.isFile()) throw new CliError(`${path} is not a regular file`);
     size = info.size;
+    mtimeMs = info.mtimeMs;
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (size >= options.tusThreshold) {
+    const { tusUpload } = await import('./tus-upload.js');
+    const identity = { endpoint: url.href, path: resolve(path), size, mtimeMs };
+    const answer = await tusUpload(endpoint, token, path, identity, { chunkSize: options.chunkSize, resume: options.resume ?? false, retries: options.retries });
+    if (typeof answer.id !== 'string') throw new CliError('upload failed: the server answered without an id');
+    process.stdout.write(options.json ? JSON.stringify(answer) + '\n' : `${answer.id}\n`);
+    return;
   }
   const boundary = `bdfu-${randomBytes(12).toString('hex')}`;
   const head = Buffer.from(

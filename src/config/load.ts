@@ -8,6 +8,7 @@ import { closestName, didYouMean } from './did-you-mean.js';
 import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
 import { jsonErrorPlace } from './json-error-place.js';
 import { checkSecuritySettings } from './security-settings.js';
+import { parseCorsOrigins } from './cors-origins.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
 
 export interface LoadOptions {
@@ -166,6 +167,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     parseTrustedProxies(proxies);
   } catch (error) {
     throw new ConfigError(`TRUSTED_PROXIES: ${(error as Error).message}`);
+  }
+  try {
+    parseCorsOrigins(settings.corsOrigins as string[]);
+  } catch (error) {
+    throw new ConfigError(`CORS_ORIGINS: ${(error as Error).message}`);
   }
   return { settings: settings as unknown as Settings, file, warnings };
 }

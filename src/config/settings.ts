@@ -43,6 +43,8 @@ export interface Settings {
   hookSecret: string;
   hookEvents: string[];
   hookTimeoutSeconds: number;
+  corsOrigins: string[];
+  tusExpireSeconds: number;
 }
 
 type Kind = 'string' | 'integer' | 'list';
@@ -150,6 +152,10 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'Which events HOOK_COMMAND and HOOK_URL get, from authorize, beforeCommit, afterUpload, afterDownload, afterDelete, afterShare.' },
   { key: 'HOOK_TIMEOUT_SECONDS', prop: 'hookTimeoutSeconds', kind: 'integer', default: 10, min: 1, max: 300,
     doc: 'How long one hook call (in-process, command or webhook) may take; a before-hook past it is 500 hook_failed. Under CGI, also the whole time after-events get, retries included.' },
+  { key: 'CORS_ORIGINS', prop: 'corsOrigins', kind: 'list', default: [],
+    doc: "Browser apps on these origins (`scheme://host[:port]`, e.g. `['https://app.example.com']`) may call the upload, tus and download endpoints; `['*']`: any origin. Credentials (cookies) are never allowed. Empty (the default): no CORS headers at all." },
+  { key: 'TUS_EXPIRE_SECONDS', prop: 'tusExpireSeconds', kind: 'integer', default: 86400, min: 60, max: 2592000,
+    doc: 'A resumable (tus) upload not finished this long after it was created expires (`Upload-Expires`): it is refused with 410 and swept with its bytes.' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

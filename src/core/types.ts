@@ -22,6 +22,8 @@ export interface CoreRequest {
 }
 
 export interface AuditFacts {
+  /** What the request turned out to do, when its route's name says less (a tus PATCH that finished an upload). */
+  action?: string;
   user?: string;
   /** Whose file it is, when that is not the user (admins, links). */
   owner?: string;

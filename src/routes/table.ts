@@ -35,6 +35,25 @@ export function routeTable(deps: RouteDeps): Route[] {
     { method: 'GET', pattern: '/', action: 'page', load: lazy(async () => (await import('./ui.js')).createPageHandler({ atUi: false })) },
     { method: 'GET', pattern: '/ui/', action: 'page', load: lazy(async () => (await import('./ui.js')).createPageHandler({ atUi: true })) },
     { method: 'GET', pattern: '/ui/:asset', action: 'page', load: lazy(async () => (await import('./ui.js')).createAssetHandler()) },
+    ...tusRoutes(deps),
     { method: 'GET', pattern: '/audit', action: 'audit', load: lazy(async () => (await import('./audit.js')).createAuditHandler(deps)) },
   ];
+}
+
+/** tus 1.0 (resumable uploads): {endpoint}tus/ creates, {endpoint}tus/<id> is one upload. */
+function tusRoutes(deps: RouteDeps): Route[] {
+  const options = lazy(async () => (await import('./tus/options.js')).createTusOptionsHandler(deps));
+  const post = lazy(async () => (await import('./tus/post.js')).createTusPostHandler(deps));
+  const routes: Route[] = [];
+  for (const pattern of ['/tus/', '/tus']) {
+    routes.push({ method: 'POST', pattern, action: 'tus', load: post }, { method: 'OPTIONS', pattern, action: 'tus', load: options });
+  }
+  routes.push(
+    { method: 'HEAD', pattern: '/tus/:id', action: 'tus', load: lazy(async () => (await import('./tus/head.js')).createTusHeadHandler(deps)) },
+    { method: 'PATCH', pattern: '/tus/:id', action: 'tus', load: lazy(async () => (await import('./tus/patch.js')).createTusPatchHandler(deps)) },
+    { method: 'DELETE', pattern: '/tus/:id', action: 'tus', load: lazy(async () => (await import('./tus/delete.js')).createTusDeleteHandler(deps)) },
+    { method: 'POST', pattern: '/tus/:id', action: 'tus', load: lazy(async () => (await import('./tus/method-override.js')).createTusOverrideHandler(deps)) },
+    { method: 'OPTIONS', pattern: '/tus/:id', action: 'tus', load: options },
+  );
+  return routes;
 }

@@ -41,6 +41,8 @@ const CLI_ONLY = [
   'src/cli/gen-token.ts',
   'src/cli/http-client.ts',
   'src/cli/progress.ts',
+  'src/cli/tus-upload.ts',
+  'src/cli/upload-state.ts',
   'src/adapters/node-server.ts',
   'src/adapters/node.ts',
   'src/config/embedded-default.ts',
@@ -59,6 +61,10 @@ const OTHER_ROUTES = [
   'src/ui/assets.generated.ts',
   'src/routes/audit.ts',
   'src/audit/query.ts',
+  'src/routes/tus/context.ts',
+  'src/routes/tus/post.ts',
+  'src/routes/tus/patch.ts',
+  'src/routes/tus/protocol.ts',
   'src/audit/anonymize.ts',
 ];
 

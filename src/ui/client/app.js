@@ -151,6 +151,7 @@ function signIn(token) {
   state.viewing = userOf(claims);
   say(`Signed in as ${userOf(claims)}.`);
   void showFiles();
+  if (!$('upload').hidden) void offerResumes();
   if (scopes.has('admin')) {
     void loadUsers();
     void showAudit();
@@ -209,8 +210,11 @@ function uploadItem(file) {
     bar,
     info,
   ]);
-  const item = { file, li, bar, info, cancel, retry, xhr: null };
-  cancel.addEventListener('click', () => item.xhr?.abort());
+  const item = { file, li, bar, info, cancel, retry, xhr: null, cancelled: false };
+  cancel.addEventListener('click', () => {
+    item.cancelled = true;
+    item.xhr?.abort();
+  });
   retry.addEventListener('click', () => send(item));
   return item;
 }
@@ -235,8 +239,13 @@ function settle(item, outcome, text) {
   item.xhr = null;
 }
 
-/** XMLHttpRequest, because fetch cannot report upload progress. */
 function send(item) {
+  if (item.file.size >= tusThreshold()) void sendTus(item);
+  else sendMultipart(item);
+}
+
+/** XMLHttpRequest, because fetch cannot report upload progress. */
+function sendMultipart(item) {
   const xhr = new XMLHttpRequest();
   item.xhr = xhr;
   item.li.className = 'sending';
@@ -287,8 +296,185 @@ function send(item) {
   xhr.send(form);
 }
 
+// ---------- resumable uploads (tus 1.0) ----------
+// Large files go in chunks through {endpoint}tus/: a dropped connection is retried from the
+// offset the server reports, and the upload's URL is kept in localStorage (keyed by the file's
+// name, size and modification time) so that after a reload, choosing the same file resumes it.
+
+const TUS_THRESHOLD = 64 * 1024 * 1024;
+const TUS_CHUNK = 8 * 1024 * 1024;
+const TUS_RETRIES = 8;
+const TUS_KEY = 'bdfu.tus.';
+
+/** Files of at least this size go by tus; localStorage 'bdfu.tusThreshold' changes it (tests, small links). */
+function tusThreshold() {
+  const set = Number(localStorage.getItem('bdfu.tusThreshold'));
+  return Number.isSafeInteger(set) && set >= 0 && localStorage.getItem('bdfu.tusThreshold') !== null ? set : TUS_THRESHOLD;
+}
+
+const tusKey = (file) => `${TUS_KEY}${state.shownUser}:${endpoint.href}:${file.name}:${file.size}:${file.lastModified}`;
+const b64 = (text) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+
+class Retryable extends Error {}
+
+/** One tus request by XMLHttpRequest (upload progress), resolved with the finished request. */
+function tusRequest(item, method, url, headers = {}, body = null, onProgress = null) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    item.xhr = xhr;
+    xhr.open(method, url);
+    xhr.setRequestHeader('authorization', `Bearer ${state.token}`);
+    xhr.setRequestHeader('tus-resumable', '1.0.0');
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, String(value));
+    if (onProgress) xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded));
+    xhr.addEventListener('load', () => resolve(xhr));
+    xhr.addEventListener('error', () => reject(new Retryable('The connection failed.')));
+    xhr.addEventListener('abort', () => reject(new Retryable('Cancelled.')));
+    xhr.send(body);
+  });
+}
+
+function tusFailure(xhr) {
+  let body = null;
+  try {
+    body = JSON.parse(xhr.responseText);
+  } catch {
+    // not JSON
+  }
+  if (xhr.status === 409 || xhr.status === 423 || xhr.status === 460 || xhr.status >= 500) return new Retryable(failureReason(xhr.status, body));
+  const error = new Error(failureReason(xhr.status, body));
+  error.code = body?.code;
+  return error;
+}
+
+async function sendTus(item) {
+  const { file } = item;
+  const key = tusKey(file);
+  item.cancelled = false;
+  item.li.className = 'sending';
+  item.cancel.hidden = false;
+  item.retry.hidden = true;
+  item.info.textContent = 'Starting…';
+  const started = performance.now();
+  let sentHere = 0;
+  const show = (done) => {
+    const percent = file.size > 0 ? Math.floor((done / file.size) * 100) : 100;
+    const seconds = (performance.now() - started) / 1000;
+    item.bar.value = percent;
+    item.info.textContent = `${percent} % · ${humanBytes(done)} of ${humanBytes(file.size)}` +
+      (seconds > 0.2 && sentHere > 0 ? ` · ${humanBytes(sentHere / seconds)}/s` : '');
+  };
+  let url = JSON.parse(localStorage.getItem(key) ?? 'null')?.url ?? null;
+  let offset = url ? undefined : 0;
+  let failures = 0;
+  const finished = () => {
+    localStorage.removeItem(key);
+    item.bar.value = 100;
+    const seconds = Math.max((performance.now() - started) / 1000, 0.001);
+    settle(item, 'done', `100 % · uploaded ${humanBytes(file.size)}${sentHere > 0 ? ` at ${humanBytes(sentHere / seconds)}/s` : ''}`);
+    say(`Uploaded ${file.name}.`);
+    void showFiles();
+  };
+  for (;;) {
+    try {
+      if (!url) {
+        const xhr = await tusRequest(item, 'POST', api('tus/'), {
+          'upload-length': file.size,
+          'upload-metadata': `filename ${b64(file.name)},filetype ${b64(file.type || 'application/octet-stream')}`,
+        });
+        if (xhr.status !== 201) throw tusFailure(xhr);
+        url = new URL(xhr.getResponseHeader('location'), endpoint).href;
+        if (xhr.getResponseHeader('upload-file-location')) return finished();
+        localStorage.setItem(key, JSON.stringify({ url, name: file.name, size: file.size, at: new Date().toISOString() }));
+        offset = 0;
+      }
+      if (offset === undefined) {
+        const xhr = await tusRequest(item, 'HEAD', url);
+        if (xhr.status === 404 || xhr.status === 410) {
+          localStorage.removeItem(key);
+          url = null;
+          continue;
+        }
+        if (xhr.status !== 200) throw tusFailure(xhr);
+        if (xhr.getResponseHeader('upload-file-location')) return finished();
+        offset = Number(xhr.getResponseHeader('upload-offset'));
+      }
+      show(offset);
+      const end = Math.min(file.size, offset + TUS_CHUNK);
+      const from = offset;
+      const xhr = await tusRequest(item, 'PATCH', url, {
+        'upload-offset': from,
+        'content-type': 'application/offset+octet-stream',
+      }, file.slice(from, end), (loaded) => show(from + loaded));
+      if (xhr.status === 200) {
+        sentHere += end - from;
+        return finished();
+      }
+      if (xhr.status !== 204) throw tusFailure(xhr);
+      offset = Number(xhr.getResponseHeader('upload-offset'));
+      sentHere += offset - from;
+      failures = 0;
+    } catch (error) {
+      if (item.cancelled) {
+        if (url) void tusRequest({}, 'DELETE', url).catch(() => undefined);
+        localStorage.removeItem(key);
+        settle(item, 'failed', 'Cancelled.');
+        say(`Cancelled the upload of ${file.name}.`);
+        return;
+      }
+      if (!(error instanceof Retryable) || ++failures > TUS_RETRIES) {
+        settle(item, 'failed', error instanceof Retryable ? `${error.message} Retry continues where it stopped.` : error.message);
+        say(`Upload of ${file.name} failed.`);
+        if (error.code === 'token_expired') signOut('Your token has expired. Paste a new one, then retry the uploads that failed.');
+        return;
+      }
+      const wait = Math.min(10_000, 500 * 2 ** (failures - 1));
+      item.info.textContent = `${error.message} Trying again in ${Math.ceil(wait / 1000)} s…`;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      offset = undefined;
+    }
+  }
+}
+
+/** After a reload: the unfinished uploads this browser remembers, each offered for resuming. */
+async function offerResumes() {
+  const prefix = `${TUS_KEY}${state.shownUser}:${endpoint.href}:`;
+  for (let i = localStorage.length - 1; i >= 0; i--) {
+    const key = localStorage.key(i);
+    if (!key?.startsWith(prefix) || document.querySelector(`[data-resume-key="${CSS.escape(key)}"]`)) continue;
+    const saved = JSON.parse(localStorage.getItem(key) ?? 'null');
+    if (!saved?.url) continue;
+    let offset = 0;
+    try {
+      const xhr = await tusRequest({}, 'HEAD', saved.url);
+      if (xhr.status === 404 || xhr.status === 410) {
+        localStorage.removeItem(key);
+        continue;
+      }
+      if (xhr.status !== 200) continue;
+      offset = Number(xhr.getResponseHeader('upload-offset'));
+    } catch {
+      continue;
+    }
+    const forget = el('button', { type: 'button', text: 'Forget', 'aria-label': `Forget the unfinished upload of ${saved.name}` });
+    const li = el('li', { class: 'failed', 'data-resume-key': key }, [
+      el('span', { class: 'name', text: saved.name }),
+      el('span', { class: 'buttons' }, [forget]),
+      el('progress', { max: '100', value: String(saved.size > 0 ? Math.floor((offset / saved.size) * 100) : 0), 'aria-label': `Progress of ${saved.name}` }),
+      el('span', { class: 'info', text: `Interrupted at ${humanBytes(offset)} of ${humanBytes(saved.size)}. Choose the same file again to resume.` }),
+    ]);
+    forget.addEventListener('click', () => {
+      void tusRequest({}, 'DELETE', saved.url).catch(() => undefined);
+      localStorage.removeItem(key);
+      li.remove();
+    });
+    $('uploads').append(li);
+  }
+}
+
 function uploadAll(files) {
   for (const file of files) {
+    document.querySelector(`[data-resume-key="${CSS.escape(tusKey(file))}"]`)?.remove();
     const item = uploadItem(file);
     $('uploads').prepend(item.li);
     send(item);

@@ -1,0 +1,42 @@
+import { noteAudit } from '../../core/audit-facts.js';
+import { jsonResponse } from '../../core/respond.js';
+import type { CoreRequest, CoreResponse } from '../../core/types.js';
+import type { Session, SessionMeta } from '../../storage/sessions.js';
+import type { FileRecord } from '../../storage/store.js';
+import { fileFormMeta } from './metadata.js';
+import { fileUrl } from '../file-path.js';
+import { publicRecord } from '../public-record.js';
+import { FILE_LOCATION_HEADER, tusResumable } from './protocol.js';
+import type { TusContext } from './context.js';
+
+/** Whether the session holds every byte and should become a file now. */
+export const readyToComplete = (session: Session) =>
+  !session.partial && !session.file && session.length !== undefined && session.offset === session.length;
+
+/** The headers that say where a finished upload's file is (on the last PATCH, and on HEAD after it). */
+export function fileHeaders(req: CoreRequest, record: FileRecord): Record<string, string> {
+  return {
+    [FILE_LOCATION_HEADER]: fileUrl(req.baseUrl, record.user, record.id),
+    'upload-offset': String(record.size),
+    'upload-length': String(record.size),
+  };
+}
+
+/** Audited as an upload, like a multipart one: same action, id, name and size. */
+export function noteFinished(req: CoreRequest, record: FileRecord): void {
+  noteAudit(req, { action: 'upload', id: record.id, name: record.name, bytes: record.size });
+}
+
+/**
+ * The answer to the request that finished an upload: 200 (201 for a creation) with the file's
+ * record as a multipart upload answers it, its download URL in Upload-File-Location.
+ */
+export function finishedResponse(req: CoreRequest, record: FileRecord, status: 200 | 201, extra: Record<string, string> = {}): CoreResponse {
+  noteFinished(req, record);
+  return jsonResponse(status, publicRecord(record), { ...tusResumable, ...fileHeaders(req, record), ...extra });
+}
+
+/** Session metadata from the client's Upload-Metadata pairs. */
+export function sessionMeta(context: TusContext, pairs: Record<string, string>): SessionMeta {
+  return { ...fileFormMeta(pairs, context.deps.settings.maxFileNameBytes), extra: { ...pairs } };
+}
