@@ -1,0 +1,61 @@
+import type { Pool, PoolClient } from 'pg';
+import { StorageError } from '../errors.js';
+import { pgFailure } from './pg-failure.js';
+
+/** Advisory-lock keys of sessions: the first 64 bits of the (random, 128-bit) session id. */
+const keyOf = (id: string): string => BigInt.asIntN(64, BigInt(`0x${id.slice(0, 16)}`)).toString();
+
+/** A session's writer lock, held on its own connection: it dies with the connection (and so with its holder). */
+export interface HeldLock {
+  readonly client: PoolClient;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes session `id`'s lock without waiting: 'locked' when another writer (any process, any
+ * instance) holds it. A crashed holder's connection closes and PostgreSQL frees the lock with it.
+ */
+export async function lockSession(pool: Pool, id: string): Promise<HeldLock> {
+  let client: PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw pgFailure(error, 'session lock');
+  }
+  let got = false;
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [keyOf(id)]);
+    got = rows[0]?.ok === true;
+  } catch (error) {
+    client.release(error as Error);
+    throw pgFailure(error, 'session lock');
+  }
+  if (!got) {
+    client.release();
+    throw new StorageError('locked', 'another request is writing to this upload; try again when it is done');
+  }
+  let released = false;
+  return {
+    client,
+    async release() {
+      if (released) return;
+      released = true;
+      try {
+        await client.query('SELECT pg_advisory_unlock($1::bigint)', [keyOf(id)]);
+        client.release();
+      } catch (error) {
+        client.release(error as Error); // the connection goes, and the lock with it
+      }
+    },
+  };
+}
+
+/** Runs `work` under session `id`'s lock. */
+export async function withSessionLock<T>(pool: Pool, id: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const lock = await lockSession(pool, id);
+  try {
+    return await work(lock.client);
+  } finally {
+    await lock.release();
+  }
+}
