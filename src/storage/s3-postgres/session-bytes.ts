@@ -20,7 +20,7 @@ export interface SessionBytesState {
   staged: StagedChunk[];
 }
 
-export const stagingPrefix = (sessionId: string): string => `sessions/${sessionId}/`;
+export const stagingPrefix = (sessionId: string): string => `.sessions/${sessionId}/`;
 
 export const bytesIn = (state: SessionBytesState): number =>
   state.parts.reduce((sum, part) => sum + part.size, 0) + state.staged.reduce((sum, chunk) => sum + chunk.size, 0);

@@ -72,7 +72,7 @@ async function hashOf(stream: Readable): Promise<string> {
 /**
  * Resumable sessions on S3 + PostgreSQL. Rows in `bdfu_sessions`; bytes as parts of one multipart
  * upload per session at the finished file's key, with sub-part tails staged as objects under
- * `sessions/<id>/` (every instance sees them). One writer at a time: an advisory lock held on its
+ * `.sessions/<id>/` (every instance sees them; user names never start with a dot). One writer at a time: an advisory lock held on its
  * own connection, so it dies with its holder.
  */
 export class S3PgSessions implements ResumableSessions {
@@ -393,9 +393,9 @@ export class S3PgSessions implements ResumableSessions {
   /** Staged objects whose session row is gone (a crash between the row's removal and theirs). */
   private async sweepOrphanStaging(): Promise<number> {
     const byId = new Map<string, string[]>();
-    for await (const key of this.objects.list('sessions/')) {
-      const id = key.split('/')[1] ?? '';
-      if (!SESSION_ID.test(id)) continue;
+    for await (const key of this.objects.list('.sessions/')) {
+      const [, id = '', rest] = key.split('/');
+      if (!SESSION_ID.test(id) || !rest) continue;
       byId.set(id, [...(byId.get(id) ?? []), key]);
     }
     if (byId.size === 0) return 0;
