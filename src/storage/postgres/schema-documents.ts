@@ -1,11 +1,11 @@
 /**
- * Keyed documents' tables (idempotent; run by the schema module after its own steps).
+ * Keyed documents' tables (a migration step: appended to MIGRATIONS, applied once).
  * `bdfu_documents`: the current version of each existing document. `bdfu_document_versions`:
  * every version ever written (delete markers too) until pruned; bytes in the bucket at
  * `object_key`. `bdfu_document_folders`: each non-empty folder with its ETag and how many
  * documents are below it (a folder whose count drops to 0 is removed: empty folders do not exist).
  */
-export const DOCUMENTS_SCHEMA: readonly string[] = [
+const STATEMENTS: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS bdfu_document_versions (
     seq bigserial PRIMARY KEY,
     username text NOT NULL,
@@ -42,3 +42,5 @@ export const DOCUMENTS_SCHEMA: readonly string[] = [
   )`,
   `CREATE INDEX IF NOT EXISTS bdfu_document_folders_parent ON bdfu_document_folders (username, parent)`,
 ];
+
+export const DOCUMENTS_MIGRATION = { version: 21, name: 'keyed documents, versions, folders', sql: STATEMENTS.join(';\n') };

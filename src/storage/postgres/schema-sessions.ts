@@ -1,9 +1,9 @@
 /**
- * Resumable sessions' tables (idempotent; run by the schema module after its own steps).
+ * Resumable sessions' tables (a migration step: appended to MIGRATIONS, applied once).
  * A session's bytes: committed multipart parts (`parts`, in an upload at `target`) followed by
  * staged objects (`staged`, each < one part, in order). Its offset is the sum of both.
  */
-export const SESSIONS_SCHEMA: readonly string[] = [
+const STATEMENTS: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS bdfu_sessions (
     id text PRIMARY KEY,
     username text NOT NULL,
@@ -26,3 +26,5 @@ export const SESSIONS_SCHEMA: readonly string[] = [
   `CREATE INDEX IF NOT EXISTS bdfu_sessions_expires ON bdfu_sessions (expires)`,
   `CREATE INDEX IF NOT EXISTS bdfu_sessions_user ON bdfu_sessions (username)`,
 ];
+
+export const SESSIONS_MIGRATION = { version: 20, name: 'resumable sessions', sql: STATEMENTS.join(';\n') };

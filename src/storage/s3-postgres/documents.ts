@@ -9,8 +9,8 @@ import { MultipartSink } from './multipart-sink.js';
 import { partSizeFor, type ObjectBytes } from './object-bytes.js';
 import { pgFailure } from './pg-failure.js';
 import { checkPrecondition } from './preconditions.js';
-import type { QuotaLedger } from './quota-ledger.js';
 import { inTransaction } from './transaction.js';
+import { checkQuota } from './usage.js';
 
 interface DocumentRow {
   path: string;
@@ -60,7 +60,6 @@ export class S3PgDocuments implements Documents {
   constructor(
     private readonly pool: Pool,
     private readonly objects: ObjectBytes,
-    private readonly ledger: QuotaLedger,
   ) {}
 
   private keyOf(user: string, version: string): string {
@@ -106,7 +105,7 @@ export class S3PgDocuments implements Documents {
         const current = await this.current(client, user, path, true);
         checkPrecondition(current?.etag, options.precondition);
         await this.checkShape(client, user, path);
-        await this.ledger.charge(client, user, size, 0, options.quota);
+        await checkQuota(client, user, size, 0, options.quota);
         await client.query(
           `INSERT INTO bdfu_document_versions (username, path, version, etag, content_type, size, time, app, object_key)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -201,7 +200,6 @@ export class S3PgDocuments implements Documents {
         (retention.keepVersions > 0 && Number(row.rank) > retention.keepVersions) || (retention.keepDays > 0 && row.time < cutoff));
       if (doomed.length === 0) return [];
       await client.query('DELETE FROM bdfu_document_versions WHERE seq = ANY($1)', [doomed.map((row) => row.seq)]);
-      await this.ledger.release(client, user, doomed.reduce((sum, row) => sum + Number(row.size), 0), 0);
       return doomed;
     });
     for (const row of gone) if (row.object_key) await this.objects.remove(row.object_key);

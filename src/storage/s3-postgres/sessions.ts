@@ -7,10 +7,10 @@ import type { FileRecord, Quota } from '../store.js';
 import { MultipartSink } from './multipart-sink.js';
 import { partSizeFor, type ObjectBytes, type UploadedPart } from './object-bytes.js';
 import { pgFailure } from './pg-failure.js';
-import type { QuotaLedger } from './quota-ledger.js';
 import { bytesIn, readStaged, SessionAppender, stagingPrefix, type SessionBytesState, type StagedChunk } from './session-bytes.js';
 import { lockSession, withSessionLock, type HeldLock } from './session-lock.js';
 import { inTransaction, inTransactionOn } from './transaction.js';
+import { checkQuota, roomLeft } from './usage.js';
 
 /** Where finished files go: the files store's object key and record table. */
 export interface SessionFiles {
@@ -83,7 +83,6 @@ export class S3PgSessions implements ResumableSessions {
     private readonly pool: Pool,
     private readonly objects: ObjectBytes,
     private readonly files: SessionFiles,
-    private readonly ledger: QuotaLedger,
   ) {}
 
   async create(user: string, init: SessionInit): Promise<Session> {
@@ -96,7 +95,7 @@ export class S3PgSessions implements ResumableSessions {
     const heldFiles = partial ? 0 : 1;
     const target = partial ? `${stagingPrefix(id)}whole` : this.files.keyOf(user, id);
     const row = await inTransaction(this.pool, 'create upload', async (client) => {
-      await this.ledger.charge(client, user, heldBytes, heldFiles, init.quota);
+      await checkQuota(client, user, heldBytes, heldFiles, init.quota);
       const { rows } = await client.query<Row>(
         `INSERT INTO bdfu_sessions (id, username, length, meta, expires, partial, held_bytes, held_files, part_size, target)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
@@ -126,8 +125,7 @@ export class S3PgSessions implements ResumableSessions {
       if (length < offset) throw new StorageError('conflict', `the upload length ${length} is below the ${offset} bytes already received`);
       if (length > options.maxBytes) throw new StorageError('too_large', `the upload's length ${length} is more than the ${options.maxBytes} bytes allowed`);
       const held = Number(row.held_bytes);
-      if (length > held) await this.ledger.charge(client, user, length - held, 0, options.quota);
-      else await this.ledger.release(client, user, held - length, 0);
+      if (length > held) await checkQuota(client, user, length - held, 0, options.quota);
       const { rows } = await client.query<Row>(
         'UPDATE bdfu_sessions SET length = $2, held_bytes = $2 WHERE id = $1 RETURNING *', [id, length]);
       return toSession(rows[0]!);
@@ -156,9 +154,8 @@ export class S3PgSessions implements ResumableSessions {
     if (deferred) {
       const held = Number(row.held_bytes);
       const room = await inTransactionOn(client, async () => {
-        const free = await this.ledger.room(client, user, options.quota);
+        const free = await roomLeft(client, user, options.quota);
         const extra = Math.max(0, Math.min(free, lengthLimit - held));
-        await this.ledger.charge(client, user, extra, 0, { bytes: 0, files: 0 });
         await client.query('UPDATE bdfu_sessions SET held_bytes = held_bytes + $2 WHERE id = $1', [id, extra]);
         return extra;
       });
@@ -224,7 +221,6 @@ export class S3PgSessions implements ResumableSessions {
         const held = Number(rows[0]!.held_bytes);
         const reached = Number(rows[0]!.offset);
         if (held > reached) {
-          await this.ledger.release(client, user, held - reached, 0);
           await client.query('UPDATE bdfu_sessions SET held_bytes = $2 WHERE id = $1', [id, reached]);
         }
       });
@@ -276,8 +272,7 @@ export class S3PgSessions implements ResumableSessions {
       };
       await inTransactionOn(client, async () => {
         await this.files.insert(client, record);
-        // What the session held becomes the file's usage: the file itself, and its bytes.
-        await this.ledger.release(client, user, Math.max(0, Number(row.held_bytes) - size), Math.max(0, row.held_files - 1));
+        // What the session held becomes the file's usage (the file row counts from now on).
         await client.query(
           `UPDATE bdfu_sessions SET file = $2, held_bytes = 0, held_files = 0, upload_id = NULL, parts = '[]', staged = '[]' WHERE id = $1`,
           [id, JSON.stringify(record)]);
@@ -324,9 +319,7 @@ export class S3PgSessions implements ResumableSessions {
           };
           await inTransaction(this.pool, 'concatenate uploads', async (client) => {
             // The partials' held bytes become the file's; the file itself needs a place in the quota.
-            await this.ledger.charge(client, user, 0, 1, quota);
-            const held = rows.reduce((sum, row) => sum + Number(row.held_bytes), 0);
-            await this.ledger.release(client, user, Math.max(0, held - size), rows.reduce((sum, row) => sum + row.held_files, 0));
+            await checkQuota(client, user, 0, 1, quota);
             await this.files.insert(client, record);
             await client.query('DELETE FROM bdfu_sessions WHERE id = ANY($1)', [partialIds]);
           });
@@ -381,7 +374,6 @@ export class S3PgSessions implements ResumableSessions {
   private async discard(client: PoolClient, row: Row): Promise<void> {
     await inTransactionOn(client, async () => {
       await client.query('DELETE FROM bdfu_sessions WHERE id = $1', [row.id]);
-      await this.ledger.release(client, row.username, Number(row.held_bytes), row.held_files);
     });
     this.running.delete(row.id);
     if (row.file) return; // the file is the user's now
