@@ -1,16 +1,14 @@
+import { documentPathProblem } from '../document-path.js';
 import { StorageError } from '../errors.js';
 
-/** A document's path: `/` then non-empty segments, not ending with `/`. */
+/** 'conflict' unless `path` is a document path (the rules every backend shares, src/storage/document-path.ts). */
 export function checkDocumentPath(path: string): void {
-  if (!path.startsWith('/') || path.endsWith('/') || path.slice(1).split('/').some((segment) => segment === '')) {
-    throw new StorageError('not_found', `not a document path: ${JSON.stringify(path)}`);
-  }
+  const problem = documentPathProblem(path);
+  if (problem) throw new StorageError('conflict', `not a document path: ${JSON.stringify(path.slice(0, 80))} ${problem}`);
 }
 
-/** A folder's path: `/`, or `/` then non-empty segments and a final `/`. */
-export function isFolderPath(path: string): boolean {
-  return path === '/' || (path.startsWith('/') && path.endsWith('/') && path.slice(1, -1).split('/').every((segment) => segment !== ''));
-}
+export const isDocumentPath = (path: string): boolean => documentPathProblem(path) === undefined;
+export const isFolderPath = (path: string): boolean => documentPathProblem(path, 'folder') === undefined;
 
 /** The folder holding `path` (`/a/b` and `/a/b/` → `/a/`); '' for the root. */
 export function parentOf(path: string): string {

@@ -4,9 +4,10 @@ import type { Pool, PoolClient } from 'pg';
 import type { DocumentInfo, Documents, DocumentVersion, Folder, FolderItem, Precondition, PutOptions, Retention } from '../documents.js';
 import { StorageError } from '../errors.js';
 import type { ByteRange } from '../store.js';
-import { checkDocumentPath, foldersAbove, isFolderPath, parentOf } from './document-paths.js';
+import { checkDocumentPath, foldersAbove, isDocumentPath, isFolderPath, parentOf } from './document-paths.js';
 import { MultipartSink } from './multipart-sink.js';
-import { partSizeFor, type ObjectBytes } from './object-bytes.js';
+import { partSizeFor } from '../s3/part-size.js';
+import type { ObjectBytes } from './object-bytes.js';
 import { pgFailure } from './pg-failure.js';
 import { checkPrecondition } from './preconditions.js';
 import { inTransaction } from './transaction.js';
@@ -67,13 +68,13 @@ export class S3PgDocuments implements Documents {
   }
 
   async stat(user: string, path: string): Promise<DocumentInfo | undefined> {
-    if (!path.startsWith('/') || path.endsWith('/')) return undefined;
+    if (!isDocumentPath(path)) return undefined;
     const row = await this.current(this.pool, user, path);
     return row ? toInfo(row) : undefined;
   }
 
   async get(user: string, path: string, range?: ByteRange): Promise<{ info: DocumentInfo; stream: Readable } | undefined> {
-    if (!path.startsWith('/') || path.endsWith('/')) return undefined;
+    if (!isDocumentPath(path)) return undefined;
     const row = await this.current(this.pool, user, path);
     if (!row) return undefined;
     const stream = await this.objects.get(this.keyOf(user, row.version), range);
@@ -90,10 +91,11 @@ export class S3PgDocuments implements Documents {
 
     const version = newTag();
     const key = this.keyOf(user, version);
-    const sink = new MultipartSink(this.objects, key, partSizeFor(options.maxBytes));
+    const limit = options.maxBytes > 0 ? options.maxBytes : Infinity;
+    const sink = new MultipartSink(this.objects, key, partSizeFor(options.maxBytes > 0 ? options.maxBytes : 0));
     try {
       await sink.writeAll(body, (chunk) => {
-        if (sink.written + chunk.length > options.maxBytes) {
+        if (sink.written + chunk.length > limit) {
           throw new StorageError('too_large', `the document is larger than the ${options.maxBytes} bytes allowed`);
         }
       });
@@ -126,7 +128,7 @@ export class S3PgDocuments implements Documents {
   }
 
   async remove(user: string, path: string, options: { precondition?: Precondition; app?: string }): Promise<DocumentInfo> {
-    if (!path.startsWith('/') || path.endsWith('/')) throw new StorageError('not_found', `no document at ${path}`);
+    if (!isDocumentPath(path)) throw new StorageError('not_found', `no document at ${path}`);
     return inTransaction(this.pool, 'delete document', async (client) => {
       await lockUser(client, user);
       const current = await this.current(client, user, path, true);
@@ -166,6 +168,7 @@ export class S3PgDocuments implements Documents {
   }
 
   async history(user: string, path: string): Promise<DocumentVersion[]> {
+    if (!isDocumentPath(path)) return [];
     const { rows } = await this.pool.query<VersionRow>(
       'SELECT * FROM bdfu_document_versions WHERE username = $1 AND path = $2 ORDER BY seq DESC', [user, path])
       .catch((error: unknown) => { throw pgFailure(error, 'read document history'); });
@@ -173,6 +176,7 @@ export class S3PgDocuments implements Documents {
   }
 
   async version(user: string, path: string, version: string): Promise<{ version: DocumentVersion; stream: Readable } | undefined> {
+    if (!isDocumentPath(path)) return undefined;
     const { rows } = await this.pool.query<VersionRow>(
       'SELECT * FROM bdfu_document_versions WHERE username = $1 AND path = $2 AND version = $3', [user, path, version])
       .catch((error: unknown) => { throw pgFailure(error, 'read document version'); });
@@ -189,20 +193,26 @@ export class S3PgDocuments implements Documents {
     const cutoff = new Date(now.getTime() - retention.keepDays * 86_400_000);
     const gone = await inTransaction(this.pool, 'prune document versions', async (client) => {
       await lockUser(client, user);
-      // Old versions: every version but a document's current one, newest first per path.
+      // Old versions with bytes: every one but a document's current one, newest first per path.
       const { rows } = await client.query<VersionRow & { rank: string }>(
         `SELECT v.*, row_number() OVER (PARTITION BY v.path ORDER BY v.seq DESC) AS rank
            FROM bdfu_document_versions v
-          WHERE v.username = $1
+          WHERE v.username = $1 AND NOT v.deleted
             AND NOT EXISTS (SELECT 1 FROM bdfu_documents d WHERE d.username = v.username AND d.path = v.path AND d.version = v.version)`,
         [user]);
       const doomed = rows.filter((row) =>
         (retention.keepVersions > 0 && Number(row.rank) > retention.keepVersions) || (retention.keepDays > 0 && row.time < cutoff));
       if (doomed.length === 0) return [];
       await client.query('DELETE FROM bdfu_document_versions WHERE seq = ANY($1)', [doomed.map((row) => row.seq)]);
+      // A deleted document whose bytes are all gone leaves no history: its delete markers go too.
+      await client.query(
+        `DELETE FROM bdfu_document_versions m
+          WHERE m.username = $1 AND m.deleted AND m.path = ANY($2)
+            AND NOT EXISTS (SELECT 1 FROM bdfu_document_versions v WHERE v.username = m.username AND v.path = m.path AND NOT v.deleted)`,
+        [user, [...new Set(doomed.map((row) => row.path))]]);
       return doomed;
     });
-    for (const row of gone) if (row.object_key) await this.objects.remove(row.object_key);
+    for (const row of gone) if (row.object_key) await this.objects.remove(row.object_key).catch(() => undefined);
     return gone.length;
   }
 

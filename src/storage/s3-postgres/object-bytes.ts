@@ -28,14 +28,3 @@ export interface ObjectBytes {
   /** Quietly done when the upload is unknown. */
   abortMultipart(key: string, uploadId: string): Promise<void>;
 }
-
-/** S3's smallest part (but the last) and the most parts one upload may have. */
-export const MIN_PART = 5 * 1024 * 1024;
-export const MAX_PARTS = 10_000;
-
-/** A part size that lets `maxBytes` fit in the allowed number of parts (whole MiB, at least 8 MiB). */
-export function partSizeFor(maxBytes: number): number {
-  const mib = 1024 * 1024;
-  const needed = Math.ceil(maxBytes / (MAX_PARTS - 1));
-  return Math.max(8 * mib, Math.ceil(needed / mib) * mib);
-}

@@ -5,7 +5,8 @@ import { StorageError } from '../errors.js';
 import type { AppendOptions, ResumableSessions, Session, SessionInit, SessionMeta } from '../sessions.js';
 import type { FileRecord, Quota } from '../store.js';
 import { MultipartSink } from './multipart-sink.js';
-import { partSizeFor, type ObjectBytes, type UploadedPart } from './object-bytes.js';
+import { partSizeFor } from '../s3/part-size.js';
+import type { ObjectBytes, UploadedPart } from './object-bytes.js';
 import { pgFailure } from './pg-failure.js';
 import { bytesIn, readStaged, SessionAppender, stagingPrefix, type SessionBytesState, type StagedChunk } from './session-bytes.js';
 import { lockSession, withSessionLock, type HeldLock } from './session-lock.js';
@@ -86,7 +87,7 @@ export class S3PgSessions implements ResumableSessions {
   ) {}
 
   async create(user: string, init: SessionInit): Promise<Session> {
-    if (init.length !== undefined && init.length > init.maxBytes) {
+    if (init.length !== undefined && init.maxBytes > 0 && init.length > init.maxBytes) {
       throw new StorageError('too_large', `the upload's length ${init.length} is more than the ${init.maxBytes} bytes allowed`);
     }
     const id = randomBytes(16).toString('hex');
@@ -123,7 +124,7 @@ export class S3PgSessions implements ResumableSessions {
       if (row.length !== null) throw new StorageError('conflict', 'the upload length is already set');
       const offset = Number(row.offset);
       if (length < offset) throw new StorageError('conflict', `the upload length ${length} is below the ${offset} bytes already received`);
-      if (length > options.maxBytes) throw new StorageError('too_large', `the upload's length ${length} is more than the ${options.maxBytes} bytes allowed`);
+      if (options.maxBytes > 0 && length > options.maxBytes) throw new StorageError('too_large', `the upload's length ${length} is more than the ${options.maxBytes} bytes allowed`);
       const held = Number(row.held_bytes);
       if (length > held) await checkQuota(client, user, length - held, 0, options.quota);
       const { rows } = await client.query<Row>(
@@ -147,11 +148,11 @@ export class S3PgSessions implements ResumableSessions {
     const start = Number(row.offset);
     if (offset !== start) throw new StorageError('conflict', `the upload is at offset ${start}, not ${offset}`, { details: { offset: start } });
     const deferred = row.length === null;
-    const lengthLimit = deferred ? options.maxBytes : Number(row.length);
+    const lengthLimit = !deferred ? Number(row.length) : options.maxBytes > 0 ? options.maxBytes : Infinity;
     // With a deferred length the quota is enforced as bytes arrive: the room left is held for this append.
     let limit = lengthLimit;
     let quotaBound = false;
-    if (deferred) {
+    if (deferred && options.quota.bytes > 0) {
       const held = Number(row.held_bytes);
       const room = await inTransactionOn(client, async () => {
         const free = await roomLeft(client, user, options.quota);

@@ -1,0 +1,77 @@
+import pg from 'pg';
+import type { Test } from 'tap';
+import { S3Client, type S3Config } from '../../src/storage/s3/client.js';
+import { Database } from '../../src/storage/postgres/pool.js';
+import { migrate } from '../../src/storage/postgres/schema.js';
+import { MIGRATIONS } from '../../src/storage/postgres/migrations.js';
+import { SESSIONS_MIGRATION } from '../../src/storage/postgres/schema-sessions.js';
+import { DOCUMENTS_MIGRATION } from '../../src/storage/postgres/schema-documents.js';
+import { s3ObjectBytes } from '../../src/storage/s3-postgres/s3-object-bytes.js';
+import type { ObjectBytes } from '../../src/storage/s3-postgres/object-bytes.js';
+import { startPostgres, type Postgres } from './postgres.js';
+import { startSwift, type Swift } from './swift.js';
+
+/** A private PostgreSQL and Swift for one test file, the schema in place, and ways to reach both. */
+export interface S3Pg {
+  postgres: Postgres;
+  swift: Swift;
+  s3: S3Client;
+  s3Config: S3Config;
+  objects: ObjectBytes;
+  /** A new pool, as another instance would have (on `url`, default the run's database); closed in the teardown. */
+  pool(max?: number, url?: string): pg.Pool;
+  /** A new, empty database with the schema in place: its URL. */
+  freshDatabase(): Promise<string>;
+  /** Every key in the bucket under `prefix`. */
+  keys(prefix?: string): Promise<string[]>;
+  /** Multipart uploads still open under `prefix`. */
+  uploads(prefix?: string): Promise<string[]>;
+}
+
+export async function startS3Pg(t: Test): Promise<S3Pg> {
+  const postgres = startPostgres(t);
+  const swift = await startSwift(t);
+  const s3Config: S3Config = {
+    endpoint: swift.endpoint, bucket: swift.bucket, region: swift.region,
+    accessKeyId: swift.accessKeyId, secretAccessKey: swift.secretAccessKey, forcePathStyle: true,
+  };
+  const s3 = new S3Client(s3Config);
+  const migrateAt = async (url: string) => {
+    const db = await Database.connect(url);
+    await migrate(db, [...MIGRATIONS, SESSIONS_MIGRATION, DOCUMENTS_MIGRATION]);
+    await db.close();
+  };
+  await migrateAt(postgres.url);
+  let databases = 0;
+  const pools: pg.Pool[] = [];
+  t.teardown(async () => {
+    await Promise.all(pools.map((pool) => pool.end()));
+    s3.close();
+  });
+  const all = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
+    const out: T[] = [];
+    for await (const item of items) out.push(item);
+    return out;
+  };
+  return {
+    postgres, swift, s3, s3Config, objects: s3ObjectBytes(s3),
+    pool(max = 10, url = postgres.url) {
+      const pool = new pg.Pool({ connectionString: url, max });
+      pool.on('error', () => undefined);
+      pools.push(pool);
+      return pool;
+    },
+    async freshDatabase() {
+      const name = `bdfu_${++databases}`;
+      const admin = new pg.Client({ connectionString: postgres.url });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      const url = postgres.url.replace(/\/bdfu$/, `/${name}`);
+      await migrateAt(url);
+      return url;
+    },
+    keys: async (prefix = '') => (await all(s3.listObjects(prefix))).map((object) => object.key).sort(),
+    uploads: async (prefix = '') => (await all(s3.listMultipartUploads(prefix))).map((upload) => upload.key).sort(),
+  };
+}
