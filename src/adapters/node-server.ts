@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { scheduleAnonymize } from '../audit/auto.js';
 import { createApp } from '../core/app.js';
 import type { Settings } from '../config/settings.js';
+import { s3PostgresEnabled } from '../config/s3-postgres-settings.js';
 import { FsStore } from '../storage/fs-store.js';
 import type { Store } from '../storage/store.js';
 import { bodyCutShort, nodeListener } from './node.js';
@@ -61,7 +62,17 @@ function refuseWhileStopping(res: ServerResponse): void {
 
 /** `bdfu serve`: checks the storage and keys, sweeps what crashes left, then listens. */
 export async function startServer(settings: Settings, options: ServerOptions = {}): Promise<RunningServer> {
-  const store = options.store ?? new FsStore(settings.storageDir);
+  // Interim, until src/assembly (issue-13-seam) builds the backend: S3 + PostgreSQL when configured.
+  let s3Postgres: { files: Store; check(): Promise<void>; close(): Promise<void> } | undefined;
+  if (!options.store && s3PostgresEnabled(settings)) {
+    const { createS3PostgresBackend } = await import('../storage/s3-postgres/backend.js');
+    s3Postgres = await createS3PostgresBackend(settings);
+    await s3Postgres.check().catch(async (error: unknown) => {
+      await s3Postgres?.close();
+      throw error;
+    });
+  }
+  const store = options.store ?? s3Postgres?.files ?? new FsStore(settings.storageDir);
   await store.check();
   const app = createApp(settings, { store });
   await app.ready;
@@ -131,6 +142,7 @@ export async function startServer(settings: Settings, options: ServerOptions = {
         // Uploads cut off at the deadline are still removing their temporary files.
         const settled = Date.now() + 5000;
         while (handling.size > 0 && Date.now() < settled) await new Promise((r) => setTimeout(r, 20));
+        await s3Postgres?.close();
       })()),
   };
 }

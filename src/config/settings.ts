@@ -30,15 +30,22 @@ export interface Settings {
   cloudfrontUrlSeconds: number;
   anonymizeAfterDays: number;
   trustedProxies: string[];
+  s3Endpoint: string;
+  s3Bucket: string;
+  s3Region: string;
+  s3AccessKeyId: string;
+  s3SecretAccessKey: string;
+  s3ForcePathStyle: boolean;
+  databaseUrl: string;
 }
 
-type Kind = 'string' | 'integer' | 'list';
+type Kind = 'string' | 'integer' | 'boolean' | 'list';
 
 export interface SettingSpec {
   key: string;
   prop: keyof Settings;
   kind: Kind;
-  default: string | number | string[] | undefined;
+  default: string | number | boolean | string[] | undefined;
   min?: number;
   max?: number;
   /** A path (or list of paths) relative to the configuration file. */
@@ -109,6 +116,20 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'Audit entries older than this many days lose their user and address (at start, daily, and now and then under CGI); 0 keeps them.' },
   { key: 'TRUSTED_PROXIES', prop: 'trustedProxies', kind: 'list', default: [],
     doc: "Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For/-Proto/-Host `bdfu serve` believes, e.g. `['127.0.0.1', '::1']` (environment: comma-separated). Empty: those headers are ignored." },
+  { key: 'S3_ENDPOINT', prop: 's3Endpoint', kind: 'string', default: '',
+    doc: 'S3 + PostgreSQL (several instances): the S3-compatible endpoint, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://127.0.0.1:9000`. Set with S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and DATABASE_URL, or none of them.' },
+  { key: 'S3_BUCKET', prop: 's3Bucket', kind: 'string', default: '',
+    doc: 'S3 + PostgreSQL: the bucket file bytes are kept in (as `files/<user>/<id>`); it must exist.' },
+  { key: 'S3_REGION', prop: 's3Region', kind: 'string', default: 'us-east-1',
+    doc: 'S3 + PostgreSQL: the region requests are signed for (SigV4).' },
+  { key: 'S3_ACCESS_KEY_ID', prop: 's3AccessKeyId', kind: 'string', default: '',
+    doc: 'S3 + PostgreSQL: the access key id (never printed).' },
+  { key: 'S3_SECRET_ACCESS_KEY', prop: 's3SecretAccessKey', kind: 'string', default: '',
+    doc: 'S3 + PostgreSQL: the secret access key (a secret: prefer the environment, BDFU_S3_SECRET_ACCESS_KEY, or a 0600 settings file; never printed).' },
+  { key: 'S3_FORCE_PATH_STYLE', prop: 's3ForcePathStyle', kind: 'boolean', default: false,
+    doc: 'S3 + PostgreSQL: address the bucket as `endpoint/bucket/key` (MinIO, Ceph, Swift) rather than `bucket.endpoint/key` (AWS).' },
+  { key: 'DATABASE_URL', prop: 'databaseUrl', kind: 'string', default: '',
+    doc: 'S3 + PostgreSQL: `postgres://user:password@host:5432/database` for records, quota, sessions and the audit trail; the schema is created or updated at start. May hold a password: never printed (messages name host, port and database only).' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

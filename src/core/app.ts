@@ -4,6 +4,7 @@ import type { RouteDeps } from '../routes/deps.js';
 import { routeTable } from '../routes/table.js';
 import { FsStore } from '../storage/fs-store.js';
 import type { Store } from '../storage/store.js';
+import { unavailableFailure } from '../storage/storage-errors.js';
 import { recordRequest } from '../audit/record.js';
 import { HttpError } from './http-error.js';
 import { errorResponse } from './respond.js';
@@ -52,7 +53,8 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
       const handler = await matched.load();
       response = await handler(req, params);
       if (req.method === 'HEAD') response = withoutBody(response);
-    } catch (error) {
+    } catch (caught) {
+      const error = unavailableFailure(caught) ?? caught;
       code = error instanceof HttpError ? error.code : 'internal_error';
       response = errorResponse(error, log);
     }

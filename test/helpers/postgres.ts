@@ -32,6 +32,8 @@ export interface Postgres {
   /** Starts it again on the same port and data (after stop()). */
   start(): void;
   log(): string;
+  /** Creates another empty database (a fresh storage for one test); returns its URL. */
+  createDatabase(name: string): string;
   /** Stops the server and removes the cluster (also done in the test's teardown). */
   destroy(): void;
 }
@@ -109,5 +111,11 @@ export function startPostgres(t?: Test): Postgres {
     throw error;
   }
   t?.teardown(destroy);
-  return { url: `postgres://bdfu@127.0.0.1:${port}/bdfu`, port, dir, stop, start, log, destroy };
+  const createDatabase = (name: string) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+    const created = runAsOwner(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'bdfu', '-d', 'postgres', '-qc', `CREATE DATABASE ${name}`]);
+    if (created.status !== 0) throw new Error(`CREATE DATABASE ${name} failed:\n${created.stderr}`);
+    return `postgres://bdfu@127.0.0.1:${port}/${name}`;
+  };
+  return { url: `postgres://bdfu@127.0.0.1:${port}/bdfu`, port, dir, stop, start, log, createDatabase, destroy };
 }

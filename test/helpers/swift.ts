@@ -25,6 +25,8 @@ export interface Swift {
   dir: string;
   /** The settings a bdfu instance needs for this endpoint (BDFU_* names without the prefix). */
   settings: Record<string, string>;
+  /** Creates another empty bucket (a fresh storage for one test). */
+  createBucket(name: string): Promise<void>;
   /** Stops every Swift process (memcached too); requests get connection refused until start(). */
   stop(): Promise<void>;
   /** Starts them again on the same ports and data, and waits until the endpoint answers. */
@@ -182,6 +184,7 @@ async function startOnce(bucket: string): Promise<Swift> {
   }
   return {
     endpoint, ...keys, bucket, dir, stop, start, log, destroy,
+    createBucket: (name: string) => createBucket(endpoint, name, keys),
     settings: {
       S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_REGION: keys.region, S3_ACCESS_KEY_ID: keys.accessKeyId,
       S3_SECRET_ACCESS_KEY: keys.secretAccessKey, S3_FORCE_PATH_STYLE: 'true',

@@ -46,6 +46,10 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         entry jsonb NOT NULL
       );
       CREATE INDEX bdfu_audit_time ON bdfu_audit (time);
+      -- Objects of removed files that S3 could not delete at the time: the sweep retries.
+      CREATE TABLE bdfu_deletions (
+        key text PRIMARY KEY
+      );
     `,
   },
 ];
