@@ -3,9 +3,6 @@ import type { Test } from 'tap';
 import { S3Client, type S3Config } from '../../src/storage/s3/client.js';
 import { Database } from '../../src/storage/postgres/pool.js';
 import { migrate } from '../../src/storage/postgres/schema.js';
-import { MIGRATIONS } from '../../src/storage/postgres/migrations.js';
-import { SESSIONS_MIGRATION } from '../../src/storage/postgres/schema-sessions.js';
-import { DOCUMENTS_MIGRATION } from '../../src/storage/postgres/schema-documents.js';
 import { s3ObjectBytes } from '../../src/storage/s3-postgres/s3-object-bytes.js';
 import type { ObjectBytes } from '../../src/storage/s3-postgres/object-bytes.js';
 import { startPostgres, type Postgres } from './postgres.js';
@@ -18,8 +15,8 @@ export interface S3Pg {
   s3: S3Client;
   s3Config: S3Config;
   objects: ObjectBytes;
-  /** A new pool, as another instance would have (on `url`, default the run's database); closed in the teardown. */
-  pool(max?: number, url?: string): pg.Pool;
+  /** A new connection pool, as another instance would have (on `url`, default the run's database); closed in the teardown. */
+  db(url?: string): Promise<Database>;
   /** A new, empty database with the schema in place: its URL. */
   freshDatabase(): Promise<string>;
   /** Every key in the bucket under `prefix`. */
@@ -38,14 +35,14 @@ export async function startS3Pg(t: Test): Promise<S3Pg> {
   const s3 = new S3Client(s3Config);
   const migrateAt = async (url: string) => {
     const db = await Database.connect(url);
-    await migrate(db, [...MIGRATIONS, SESSIONS_MIGRATION, DOCUMENTS_MIGRATION]);
+    await migrate(db);
     await db.close();
   };
   await migrateAt(postgres.url);
   let databases = 0;
-  const pools: pg.Pool[] = [];
+  const dbs: Database[] = [];
   t.teardown(async () => {
-    await Promise.all(pools.map((pool) => pool.end()));
+    await Promise.all(dbs.map((db) => db.close()));
     s3.close();
   });
   const all = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
@@ -55,11 +52,10 @@ export async function startS3Pg(t: Test): Promise<S3Pg> {
   };
   return {
     postgres, swift, s3, s3Config, objects: s3ObjectBytes(s3),
-    pool(max = 10, url = postgres.url) {
-      const pool = new pg.Pool({ connectionString: url, max });
-      pool.on('error', () => undefined);
-      pools.push(pool);
-      return pool;
+    async db(url = postgres.url) {
+      const db = await Database.connect(url);
+      dbs.push(db);
+      return db;
     },
     async freshDatabase() {
       const name = `bdfu_${++databases}`;

@@ -27,17 +27,17 @@ t.test('keyed documents on S3 + PostgreSQL (real Swift, real PostgreSQL)', async
   t.test('the documents contract', async (t) =>
     documentsContract(t, async () => {
       const url = await env.freshDatabase();
-      const pool = env.pool(10, url);
+      const db = await env.db(url);
       return {
-        documents: new S3PgDocuments(pool, env.objects),
+        documents: new S3PgDocuments(db, env.objects),
         worker: { module: join(ROOT, 'dist/storage/s3-postgres/open.js'), export: 'openDocuments', args: [url, env.s3Config] },
         cleanup: async () => undefined,
       };
     }));
 
   // Two instances: each its own pool on the same database and bucket.
-  const one = new S3PgDocuments(env.pool(), env.objects);
-  const two = new S3PgDocuments(env.pool(), env.objects);
+  const one = new S3PgDocuments(await env.db(), env.objects);
+  const two = new S3PgDocuments(await env.db(), env.objects);
 
   t.test('put, get, ranges, overwrite keeps the previous version', async (t) => {
     const first = await one.put('alice', '/notes/today.md', body('hello'), put);

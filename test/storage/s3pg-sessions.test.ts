@@ -30,8 +30,8 @@ async function read(stream: Readable | undefined): Promise<Buffer> {
 
 t.test('resumable sessions on S3 + PostgreSQL (real Swift, real PostgreSQL)', async (t) => {
   const env = await startS3Pg(t);
-  const instanceA = new S3PgSessions(env.pool(), env.objects, filesTable);
-  const instanceB = new S3PgSessions(env.pool(), env.objects, filesTable);
+  const instanceA = new S3PgSessions(await env.db(), env.objects, filesTable);
+  const instanceB = new S3PgSessions(await env.db(), env.objects, filesTable);
   const fileBytes = async (user: string, id: string) => read((await env.s3.getObject(`files/${user}/${id}`))?.stream);
 
   t.test('chunks of any size, across instances: parts of ≥ 5 MiB, small tails staged, the file made with the same id', async (t) => {
@@ -174,19 +174,20 @@ t.test('resumable sessions on S3 + PostgreSQL (real Swift, real PostgreSQL)', as
   });
 
   t.test('quota held at creation, across instances, and given back by abort', async (t) => {
-    const quota = { bytes: 10 * MiB, files: 2 };
-    const one = await instanceA.create('gina', init(6 * MiB, { quota }));
-    await t.rejects(instanceB.create('gina', init(6 * MiB, { quota })), kind('quota'));
-    const two = await instanceB.create('gina', init(4 * MiB, { quota }));
+    const quota = { bytes: 20 * MiB, files: 2 };
+    const one = await instanceA.create('gina', init(12 * MiB, { quota }));
+    await t.rejects(instanceB.create('gina', init(12 * MiB, { quota })), kind('quota'));
+    const two = await instanceB.create('gina', init(8 * MiB, { quota }));
     await t.rejects(instanceA.create('gina', init(0, { quota })), kind('quota'), 'files too');
-    await instanceA.append('gina', one.id, 0, Readable.from([randomBytes(9 * MiB).subarray(0, 6 * MiB)]), append);
-    t.same(await env.uploads(`files/gina/${one.id}`), [`files/gina/${one.id}`]);
+    await instanceA.append('gina', one.id, 0, Readable.from([randomBytes(9 * MiB)]), append);
+    t.same(await env.uploads(`files/gina/${one.id}`), [`files/gina/${one.id}`], 'a part went to the multipart upload');
+    t.equal((await env.keys(`.sessions/${one.id}/`)).length, 1, 'the rest is staged');
     t.equal(await instanceB.abort('gina', one.id), true);
     t.equal(await instanceB.abort('gina', one.id), false);
     t.same(await env.uploads(`files/gina/${one.id}`), [], 'multipart upload aborted');
     t.same(await env.keys(`.sessions/${one.id}/`), [], 'staged bytes gone');
     t.equal(await instanceA.get('gina', one.id), undefined);
-    const three = await instanceA.create('gina', init(6 * MiB, { quota }));
+    const three = await instanceA.create('gina', init(12 * MiB, { quota }));
     t.ok(three.id, 'room again');
     await instanceA.abort('gina', two.id);
     await instanceA.abort('gina', three.id);
@@ -215,16 +216,17 @@ t.test('resumable sessions on S3 + PostgreSQL (real Swift, real PostgreSQL)', as
   });
 
   t.test('expired sessions are refused and swept with their staged bytes and multipart uploads', async (t) => {
-    const soon = new Date(Date.now() + 1500);
-    const session = await instanceA.create('ivy', init(20 * MiB, { expiresAt: soon }));
-    await instanceA.append('ivy', session.id, 0, Readable.from([randomBytes(9 * MiB)]), append);
-    t.ok((await env.keys(`.sessions/${session.id}/`)).length > 0);
-    t.equal(await instanceA.sweep(), 0, 'not yet');
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, soon.getTime() - Date.now()) + 100));
-    await t.rejects(instanceB.append('ivy', session.id, 9 * MiB, Readable.from([Buffer.alloc(1)]), append), kind('expired'));
-    t.equal(await instanceB.sweep(), 1);
-    t.equal(await instanceA.get('ivy', session.id), undefined);
-    t.same(await env.keys(`.sessions/${session.id}/`), []);
-    t.same(await env.uploads(`files/ivy/${session.id}`), []);
+    const later = await instanceA.create('ivy', init(20 * MiB));
+    await instanceA.append('ivy', later.id, 0, Readable.from([randomBytes(9 * MiB)]), append);
+    t.ok((await env.keys(`.sessions/${later.id}/`)).length > 0);
+    t.same(await env.uploads(`files/ivy/${later.id}`), [`files/ivy/${later.id}`]);
+    await instanceA.sweep();
+    t.ok(await instanceA.get('ivy', later.id), 'a session before its time is not swept');
+    const gone = await instanceA.create('ivy', init(20 * MiB, { expiresAt: new Date(Date.now() - 1000) }));
+    await t.rejects(instanceB.append('ivy', gone.id, 0, Readable.from([Buffer.alloc(1)]), append), kind('expired'));
+    t.ok(await instanceB.sweep(new Date(Date.now() + 7_200_000)) >= 2, 'both swept, two hours on');
+    for (const id of [later.id, gone.id]) t.equal(await instanceA.get('ivy', id), undefined);
+    t.same(await env.keys(`.sessions/${later.id}/`), [], 'staged bytes removed');
+    t.same(await env.uploads(`files/ivy/${later.id}`), [], 'multipart upload aborted');
   });
 });

@@ -1,3 +1,6 @@
+import { DOCUMENTS_MIGRATION } from './schema-documents.js';
+import { SESSIONS_MIGRATION } from './schema-sessions.js';
+
 /**
  * The schema, as numbered steps applied in order, each once (bdfu_schema remembers which).
  * Append new steps; never edit one that was released.
@@ -52,4 +55,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  SESSIONS_MIGRATION,
+  DOCUMENTS_MIGRATION,
 ];

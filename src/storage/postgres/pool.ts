@@ -10,7 +10,11 @@ export class Database {
   /** host:port/database, never the password: for messages. */
   readonly where: string;
 
-  private constructor(private readonly pool: Pool, url: string) {
+  private constructor(
+    /** For what needs its own connection (a session's writer lock) or pg's client directly. */
+    readonly pool: Pool,
+    url: string,
+  ) {
     this.where = describeDatabaseUrl(url);
     // An idle connection dropped by a restarting server must not crash the process.
     pool.on('error', () => undefined);

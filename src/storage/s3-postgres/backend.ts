@@ -6,11 +6,15 @@ import { Database } from '../postgres/pool.js';
 import { migrate } from '../postgres/schema.js';
 import { S3Client } from '../s3/client.js';
 import { PostgresAuditSink } from './audit-sink.js';
+import { S3PgDocuments } from './documents.js';
 import { S3PostgresFiles } from './files.js';
 import { PostgresRecords } from './records.js';
+import { s3ObjectBytes } from './s3-object-bytes.js';
+import { filesTable } from './session-files.js';
+import { S3PgSessions } from './sessions.js';
 
 const CAPABILITIES: Capabilities = {
-  quota: true, sessions: false, concatenation: false, documents: false, presignedGet: true, sharedAcrossHosts: true,
+  quota: true, sessions: true, concatenation: true, documents: true, presignedGet: true, sharedAcrossHosts: true,
 };
 
 /** Bytes in an S3 bucket, records and coordination in PostgreSQL: what several instances share. */
@@ -18,11 +22,15 @@ export class S3PostgresBackend implements StorageBackend {
   readonly kind = 's3-postgres' as const;
   readonly capabilities = CAPABILITIES;
   readonly files: S3PostgresFiles;
+  readonly sessions: S3PgSessions;
+  readonly documents: S3PgDocuments;
   readonly records: PostgresRecords;
   readonly audit: PostgresAuditSink;
 
   constructor(readonly db: Database, readonly s3: S3Client, private readonly settings: Pick<Settings, 'maxUploadSize' | 'staleUploadSeconds'>) {
     this.files = new S3PostgresFiles(db, s3, { maxUploadBytes: settings.maxUploadSize });
+    this.sessions = new S3PgSessions(db, s3ObjectBytes(s3), filesTable);
+    this.documents = new S3PgDocuments(db, s3ObjectBytes(s3));
     this.records = new PostgresRecords(db);
     this.audit = new PostgresAuditSink(db);
   }
@@ -45,7 +53,7 @@ export class S3PostgresBackend implements StorageBackend {
   }
 
   async sweep(): Promise<number> {
-    return this.files.sweep(this.settings.staleUploadSeconds);
+    return (await this.sessions.sweep()) + (await this.files.sweep(this.settings.staleUploadSeconds));
   }
 
   async close(): Promise<void> {

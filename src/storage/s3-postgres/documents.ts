@@ -8,7 +8,8 @@ import { checkDocumentPath, foldersAbove, isDocumentPath, isFolderPath, parentOf
 import { MultipartSink } from './multipart-sink.js';
 import { partSizeFor } from '../s3/part-size.js';
 import type { ObjectBytes } from './object-bytes.js';
-import { pgFailure } from './pg-failure.js';
+import { postgresFailure } from '../postgres/errors.js';
+import type { Database } from '../postgres/pool.js';
 import { checkPrecondition } from './preconditions.js';
 import { inTransaction } from './transaction.js';
 import { checkQuota } from './usage.js';
@@ -59,7 +60,7 @@ const lockUser = (client: PoolClient, user: string) =>
  */
 export class S3PgDocuments implements Documents {
   constructor(
-    private readonly pool: Pool,
+    private readonly db: Database,
     private readonly objects: ObjectBytes,
   ) {}
 
@@ -69,13 +70,13 @@ export class S3PgDocuments implements Documents {
 
   async stat(user: string, path: string): Promise<DocumentInfo | undefined> {
     if (!isDocumentPath(path)) return undefined;
-    const row = await this.current(this.pool, user, path);
+    const row = await this.current(this.db.pool, user, path);
     return row ? toInfo(row) : undefined;
   }
 
   async get(user: string, path: string, range?: ByteRange): Promise<{ info: DocumentInfo; stream: Readable } | undefined> {
     if (!isDocumentPath(path)) return undefined;
-    const row = await this.current(this.pool, user, path);
+    const row = await this.current(this.db.pool, user, path);
     if (!row) return undefined;
     const stream = await this.objects.get(this.keyOf(user, row.version), range);
     if (!stream) throw new StorageError('io', `the bytes of ${path} are missing from the bucket`);
@@ -85,9 +86,9 @@ export class S3PgDocuments implements Documents {
   async put(user: string, path: string, body: Readable, options: PutOptions): Promise<{ info: DocumentInfo; created: boolean }> {
     checkDocumentPath(path);
     // A quick look first, so a write bound to fail does not upload its bytes (decided again below, atomically).
-    const before = await this.current(this.pool, user, path);
+    const before = await this.current(this.db.pool, user, path);
     checkPrecondition(before?.etag, options.precondition);
-    await this.query('check document path', (client) => this.checkShape(client, user, path));
+    await this.query((client) => this.checkShape(client, user, path));
 
     const version = newTag();
     const key = this.keyOf(user, version);
@@ -102,7 +103,7 @@ export class S3PgDocuments implements Documents {
       await sink.close();
       const size = sink.written;
       const now = new Date();
-      return await inTransaction(this.pool, 'write document', async (client) => {
+      return await inTransaction(this.db, async (client) => {
         await lockUser(client, user);
         const current = await this.current(client, user, path, true);
         checkPrecondition(current?.etag, options.precondition);
@@ -129,7 +130,7 @@ export class S3PgDocuments implements Documents {
 
   async remove(user: string, path: string, options: { precondition?: Precondition; app?: string }): Promise<DocumentInfo> {
     if (!isDocumentPath(path)) throw new StorageError('not_found', `no document at ${path}`);
-    return inTransaction(this.pool, 'delete document', async (client) => {
+    return inTransaction(this.db, async (client) => {
       await lockUser(client, user);
       const current = await this.current(client, user, path, true);
       if (!current) {
@@ -149,7 +150,7 @@ export class S3PgDocuments implements Documents {
 
   async folder(user: string, path: string): Promise<Folder | undefined> {
     if (!isFolderPath(path)) return undefined;
-    return this.query('list folder', async (client) => {
+    return this.query(async (client) => {
       const { rows: found } = await client.query<{ etag: string }>(
         'SELECT etag FROM bdfu_document_folders WHERE username = $1 AND path = $2', [user, path]);
       if (!found[0]) return undefined;
@@ -169,17 +170,17 @@ export class S3PgDocuments implements Documents {
 
   async history(user: string, path: string): Promise<DocumentVersion[]> {
     if (!isDocumentPath(path)) return [];
-    const { rows } = await this.pool.query<VersionRow>(
+    const { rows } = await this.db.pool.query<VersionRow>(
       'SELECT * FROM bdfu_document_versions WHERE username = $1 AND path = $2 ORDER BY seq DESC', [user, path])
-      .catch((error: unknown) => { throw pgFailure(error, 'read document history'); });
+      .catch((error: unknown) => { throw postgresFailure(error, this.db.where); });
     return rows.map(toVersion);
   }
 
   async version(user: string, path: string, version: string): Promise<{ version: DocumentVersion; stream: Readable } | undefined> {
     if (!isDocumentPath(path)) return undefined;
-    const { rows } = await this.pool.query<VersionRow>(
+    const { rows } = await this.db.pool.query<VersionRow>(
       'SELECT * FROM bdfu_document_versions WHERE username = $1 AND path = $2 AND version = $3', [user, path, version])
-      .catch((error: unknown) => { throw pgFailure(error, 'read document version'); });
+      .catch((error: unknown) => { throw postgresFailure(error, this.db.where); });
     const row = rows[0];
     if (!row) return undefined;
     if (row.object_key === null) return { version: toVersion(row), stream: Readable.from([]) };
@@ -191,7 +192,7 @@ export class S3PgDocuments implements Documents {
   async prune(user: string, retention: Retention, now = new Date()): Promise<number> {
     if (retention.keepVersions <= 0 && retention.keepDays <= 0) return 0;
     const cutoff = new Date(now.getTime() - retention.keepDays * 86_400_000);
-    const gone = await inTransaction(this.pool, 'prune document versions', async (client) => {
+    const gone = await inTransaction(this.db, async (client) => {
       await lockUser(client, user);
       // Old versions with bytes: every one but a document's current one, newest first per path.
       const { rows } = await client.query<VersionRow & { rank: string }>(
@@ -222,7 +223,7 @@ export class S3PgDocuments implements Documents {
         `SELECT * FROM bdfu_documents WHERE username = $1 AND path = $2${forUpdate ? ' FOR UPDATE' : ''}`, [user, path]);
       return rows[0];
     } catch (error) {
-      throw pgFailure(error, 'read document');
+      throw postgresFailure(error, this.db.where);
     }
   }
 
@@ -251,11 +252,11 @@ export class S3PgDocuments implements Documents {
     if (count < 0) await client.query('DELETE FROM bdfu_document_folders WHERE username = $1 AND documents <= 0', [user]);
   }
 
-  private async query<T>(what: string, work: (client: Pool) => Promise<T>): Promise<T> {
+  private async query<T>(work: (client: Pool) => Promise<T>): Promise<T> {
     try {
-      return await work(this.pool);
+      return await work(this.db.pool);
     } catch (error) {
-      throw pgFailure(error, what);
+      throw postgresFailure(error, this.db.where);
     }
   }
 }

@@ -10,6 +10,7 @@ import {
 } from '../store.js';
 import { assertValidUserName } from '../user-name.js';
 import { FILES_PREFIX, fileKey, idOfFileKey } from './object-keys.js';
+import { USAGE_SQL } from './usage.js';
 
 interface FileRow {
   user_name: string;
@@ -197,7 +198,9 @@ export class S3PostgresFiles implements Store {
       const id = idOfFileKey(upload.key);
       if (id === undefined) continue;
       const oldEnough = upload.initiated.getTime() < Date.now() - olderThanSeconds * 1000;
-      const held = !staleIds.has(id) && (await this.db.query('SELECT 1 FROM bdfu_reservations WHERE id = $1', [id])).length > 0;
+      // A resumable session's multipart upload lives as long as the session (swept with it).
+      const held = !staleIds.has(id) && (await this.db.query(
+        'SELECT 1 FROM bdfu_reservations WHERE id = $1 UNION ALL SELECT 1 FROM bdfu_sessions WHERE id = $1', [id])).length > 0;
       if (held || (!staleIds.has(id) && !oldEnough)) continue;
       await this.s3.abortMultipartUpload(upload.key, upload.uploadId);
       removed++;
@@ -219,11 +222,8 @@ export class S3PostgresFiles implements Store {
 
 /** The room a new upload gets under the quota (uploads in flight included), or QuotaExceededError. */
 async function roomLeft(tx: Transaction, user: string, bytes: number, quota: Quota, exact: boolean): Promise<number> {
-  const [used] = await tx.query<{ bytes: number; files: number }>(
-    `SELECT (SELECT coalesce(sum(size), 0) FROM bdfu_files WHERE user_name = $1)
-          + (SELECT coalesce(sum(bytes), 0) FROM bdfu_reservations WHERE user_name = $1) AS bytes,
-            (SELECT count(*) FROM bdfu_files WHERE user_name = $1)
-          + (SELECT count(*) FROM bdfu_reservations WHERE user_name = $1) AS files`, [user]);
+  // Resumable sessions and document versions count too (usage.ts).
+  const [used] = await tx.query<{ bytes: number; files: number }>(USAGE_SQL, [user]);
   const { bytes: usedBytes, files: usedFiles } = { bytes: Number(used!.bytes), files: Number(used!.files) };
   if (quota.files > 0 && usedFiles + 1 > quota.files) {
     throw new QuotaExceededError(`quota exceeded: ${user} has ${usedFiles} of ${quota.files} files allowed (uploads in flight included)`,

@@ -1,10 +1,11 @@
 import type { PoolClient } from 'pg';
 import type { FileRecord } from '../store.js';
+import { fileKey } from './object-keys.js';
 import type { SessionFiles } from './sessions.js';
 
 /** Finished sessions become files like whole uploads do: the object files/<user>/<id> and a bdfu_files row. */
 export const filesTable: SessionFiles = {
-  keyOf: (user, id) => `files/${user}/${id}`,
+  keyOf: fileKey,
   async insert(client: PoolClient, record: FileRecord) {
     await client.query(
       `INSERT INTO bdfu_files (user_name, id, name, type, size, sha256, uploaded, download_token_hash)

@@ -1,6 +1,7 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { StorageError } from '../errors.js';
-import { pgFailure } from './pg-failure.js';
+import { postgresFailure } from '../postgres/errors.js';
+import type { Database } from '../postgres/pool.js';
 
 /** Advisory-lock keys of sessions: the first 64 bits of the (random, 128-bit) session id. */
 const keyOf = (id: string): string => BigInt.asIntN(64, BigInt(`0x${id.slice(0, 16)}`)).toString();
@@ -15,12 +16,12 @@ export interface HeldLock {
  * Takes session `id`'s lock without waiting: 'locked' when another writer (any process, any
  * instance) holds it. A crashed holder's connection closes and PostgreSQL frees the lock with it.
  */
-export async function lockSession(pool: Pool, id: string): Promise<HeldLock> {
+export async function lockSession(db: Database, id: string): Promise<HeldLock> {
   let client: PoolClient;
   try {
-    client = await pool.connect();
+    client = await db.pool.connect();
   } catch (error) {
-    throw pgFailure(error, 'session lock');
+    throw postgresFailure(error, db.where);
   }
   let got = false;
   try {
@@ -28,7 +29,7 @@ export async function lockSession(pool: Pool, id: string): Promise<HeldLock> {
     got = rows[0]?.ok === true;
   } catch (error) {
     client.release(error as Error);
-    throw pgFailure(error, 'session lock');
+    throw postgresFailure(error, db.where);
   }
   if (!got) {
     client.release();
@@ -51,8 +52,8 @@ export async function lockSession(pool: Pool, id: string): Promise<HeldLock> {
 }
 
 /** Runs `work` under session `id`'s lock. */
-export async function withSessionLock<T>(pool: Pool, id: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const lock = await lockSession(pool, id);
+export async function withSessionLock<T>(db: Database, id: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const lock = await lockSession(db, id);
   try {
     return await work(lock.client);
   } finally {

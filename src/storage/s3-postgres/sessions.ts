@@ -7,7 +7,8 @@ import type { FileRecord, Quota } from '../store.js';
 import { MultipartSink } from './multipart-sink.js';
 import { partSizeFor } from '../s3/part-size.js';
 import type { ObjectBytes, UploadedPart } from './object-bytes.js';
-import { pgFailure } from './pg-failure.js';
+import { postgresFailure } from '../postgres/errors.js';
+import type { Database } from '../postgres/pool.js';
 import { bytesIn, readStaged, SessionAppender, stagingPrefix, type SessionBytesState, type StagedChunk } from './session-bytes.js';
 import { lockSession, withSessionLock, type HeldLock } from './session-lock.js';
 import { inTransaction, inTransactionOn } from './transaction.js';
@@ -81,7 +82,7 @@ export class S3PgSessions implements ResumableSessions {
   private readonly running = new Map<string, { hash: Hash; offset: number }>();
 
   constructor(
-    private readonly pool: Pool,
+    private readonly db: Database,
     private readonly objects: ObjectBytes,
     private readonly files: SessionFiles,
   ) {}
@@ -95,7 +96,7 @@ export class S3PgSessions implements ResumableSessions {
     const heldBytes = init.length ?? 0;
     const heldFiles = partial ? 0 : 1;
     const target = partial ? `${stagingPrefix(id)}whole` : this.files.keyOf(user, id);
-    const row = await inTransaction(this.pool, 'create upload', async (client) => {
+    const row = await inTransaction(this.db, async (client) => {
       await checkQuota(client, user, heldBytes, heldFiles, init.quota);
       const { rows } = await client.query<Row>(
         `INSERT INTO bdfu_sessions (id, username, length, meta, expires, partial, held_bytes, held_files, part_size, target)
@@ -110,16 +111,16 @@ export class S3PgSessions implements ResumableSessions {
   async get(user: string, id: string): Promise<Session | undefined> {
     if (!SESSION_ID.test(id)) return undefined;
     try {
-      const { rows } = await this.pool.query<Row>('SELECT * FROM bdfu_sessions WHERE id = $1 AND username = $2', [id, user]);
+      const { rows } = await this.db.pool.query<Row>('SELECT * FROM bdfu_sessions WHERE id = $1 AND username = $2', [id, user]);
       return rows[0] ? toSession(rows[0]) : undefined;
     } catch (error) {
-      throw pgFailure(error, 'read upload');
+      throw postgresFailure(error, this.db.where);
     }
   }
 
   async setLength(user: string, id: string, length: number, options: { quota: Quota; maxBytes: number }): Promise<Session> {
     if (!SESSION_ID.test(id)) throw notFound();
-    return withSessionLock(this.pool, id, (client) => this.guard('set upload length', () => inTransactionOn(client, async () => {
+    return withSessionLock(this.db, id, (client) => this.guard(() => inTransactionOn(client, async () => {
       const row = await this.writable(client, user, id);
       if (row.length !== null) throw new StorageError('conflict', 'the upload length is already set');
       const offset = Number(row.offset);
@@ -135,9 +136,9 @@ export class S3PgSessions implements ResumableSessions {
 
   async append(user: string, id: string, offset: number, body: Readable, options: AppendOptions): Promise<Session> {
     if (!SESSION_ID.test(id)) throw notFound();
-    const lock = await lockSession(this.pool, id);
+    const lock = await lockSession(this.db, id);
     try {
-      return await this.guard('append to upload', () => this.appendLocked(lock.client, user, id, offset, body, options));
+      return await this.guard(() => this.appendLocked(lock.client, user, id, offset, body, options));
     } finally {
       await lock.release();
     }
@@ -253,7 +254,7 @@ export class S3PgSessions implements ResumableSessions {
 
   async complete(user: string, id: string): Promise<FileRecord> {
     if (!SESSION_ID.test(id)) throw notFound();
-    return withSessionLock(this.pool, id, (client) => this.guard('complete upload', async () => {
+    return withSessionLock(this.db, id, (client) => this.guard(async () => {
       const { rows } = await client.query<Row>('SELECT * FROM bdfu_sessions WHERE id = $1 AND username = $2', [id, user]);
       const row = rows[0];
       if (!row) throw notFound();
@@ -289,8 +290,8 @@ export class S3PgSessions implements ResumableSessions {
     for (const id of partialIds) if (!SESSION_ID.test(id)) throw notFound();
     const locks: HeldLock[] = [];
     try {
-      for (const id of partialIds) locks.push(await lockSession(this.pool, id));
-      return await this.guard('concatenate uploads', async () => {
+      for (const id of partialIds) locks.push(await lockSession(this.db, id));
+      return await this.guard(async () => {
         const rows: Row[] = [];
         for (const [index, id] of partialIds.entries()) {
           const client = locks[index]!.client;
@@ -318,7 +319,7 @@ export class S3PgSessions implements ResumableSessions {
             id, user, name: meta.name, type: meta.type, size, sha256: hash.digest('hex'), uploaded: new Date().toISOString(),
             ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
           };
-          await inTransaction(this.pool, 'concatenate uploads', async (client) => {
+          await inTransaction(this.db, async (client) => {
             // The partials' held bytes become the file's; the file itself needs a place in the quota.
             await checkQuota(client, user, 0, 1, quota);
             await this.files.insert(client, record);
@@ -338,7 +339,7 @@ export class S3PgSessions implements ResumableSessions {
 
   async abort(user: string, id: string): Promise<boolean> {
     if (!SESSION_ID.test(id)) return false;
-    return withSessionLock(this.pool, id, (client) => this.guard('abort upload', async () => {
+    return withSessionLock(this.db, id, (client) => this.guard(async () => {
       const { rows } = await client.query<Row>('SELECT * FROM bdfu_sessions WHERE id = $1 AND username = $2', [id, user]);
       if (!rows[0]) return false;
       await this.discard(client, rows[0]);
@@ -347,13 +348,13 @@ export class S3PgSessions implements ResumableSessions {
   }
 
   async sweep(now = new Date()): Promise<number> {
-    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM bdfu_sessions WHERE expires <= $1', [now])
-      .catch((error: unknown) => { throw pgFailure(error, 'sweep uploads'); });
+    const { rows } = await this.db.pool.query<{ id: string }>('SELECT id FROM bdfu_sessions WHERE expires <= $1', [now])
+      .catch((error: unknown) => { throw postgresFailure(error, this.db.where); });
     let swept = 0;
     for (const { id } of rows) {
       let lock;
       try {
-        lock = await lockSession(this.pool, id);
+        lock = await lockSession(this.db, id);
       } catch (error) {
         if (error instanceof StorageError && error.kind === 'locked') continue; // a writer is busy with it
         throw error;
@@ -361,7 +362,7 @@ export class S3PgSessions implements ResumableSessions {
       try {
         const { rows: found } = await lock.client.query<Row>('SELECT * FROM bdfu_sessions WHERE id = $1 AND expires <= $2', [id, now]);
         if (found[0]) {
-          await this.guard('sweep uploads', () => this.discard(lock.client, found[0]!));
+          await this.guard(() => this.discard(lock.client, found[0]!));
           swept += 1;
         }
       } finally {
@@ -392,8 +393,8 @@ export class S3PgSessions implements ResumableSessions {
       byId.set(id, [...(byId.get(id) ?? []), key]);
     }
     if (byId.size === 0) return 0;
-    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM bdfu_sessions WHERE id = ANY($1)', [[...byId.keys()]])
-      .catch((error: unknown) => { throw pgFailure(error, 'sweep uploads'); });
+    const { rows } = await this.db.pool.query<{ id: string }>('SELECT id FROM bdfu_sessions WHERE id = ANY($1)', [[...byId.keys()]])
+      .catch((error: unknown) => { throw postgresFailure(error, this.db.where); });
     const alive = new Set(rows.map((row) => row.id));
     let removed = 0;
     for (const [id, keys] of byId) {
@@ -449,11 +450,11 @@ export class S3PgSessions implements ResumableSessions {
     return row;
   }
 
-  private async guard<T>(what: string, work: () => Promise<T>): Promise<T> {
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
-      throw pgFailure(error, what);
+      throw postgresFailure(error, this.db.where);
     }
   }
 }

@@ -1,5 +1,6 @@
-import type { Pool, PoolClient } from 'pg';
-import { pgFailure } from './pg-failure.js';
+import type { PoolClient } from 'pg';
+import { postgresFailure } from '../postgres/errors.js';
+import type { Database } from '../postgres/pool.js';
 
 /** Runs `work` in one transaction on `client` (COMMIT, or ROLLBACK on any throw). */
 export async function inTransactionOn<T>(client: PoolClient, work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -15,18 +16,18 @@ export async function inTransactionOn<T>(client: PoolClient, work: (client: Pool
 }
 
 /** Runs `work` in one transaction on a pooled connection; PostgreSQL failures become StorageErrors. */
-export async function inTransaction<T>(pool: Pool, what: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(db: Database, work: (client: PoolClient) => Promise<T>): Promise<T> {
   let client: PoolClient;
   try {
-    client = await pool.connect();
+    client = await db.pool.connect();
   } catch (error) {
-    throw pgFailure(error, what);
+    throw postgresFailure(error, db.where);
   }
   let broken: Error | undefined;
   try {
     return await inTransactionOn(client, work);
   } catch (error) {
-    const failure = pgFailure(error, what);
+    const failure = postgresFailure(error, db.where);
     if (failure.kind === 'unavailable') broken = failure;
     throw failure;
   } finally {
