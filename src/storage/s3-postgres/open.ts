@@ -1,6 +1,7 @@
 import { Database } from '../postgres/pool.js';
 import { S3Client, type S3Config } from '../s3/client.js';
 import { S3PgDocuments } from './documents.js';
+import { PostgresRecords } from './records.js';
 import { s3ObjectBytes } from './s3-object-bytes.js';
 import { filesTable } from './session-files.js';
 import { S3PgSessions } from './sessions.js';
@@ -27,4 +28,10 @@ export async function openSessions(databaseUrl: string, s3: S3Config): Promise<S
       client.close();
     },
   });
+}
+
+/** Records in PostgreSQL with their own connections; close() ends them. */
+export async function openRecords(databaseUrl: string): Promise<PostgresRecords & { close(): Promise<void> }> {
+  const db = await Database.connect(databaseUrl);
+  return Object.assign(new PostgresRecords(db), { close: () => db.close() });
 }
