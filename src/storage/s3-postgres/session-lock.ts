@@ -13,27 +13,35 @@ export interface HeldLock {
 }
 
 /**
- * Takes session `id`'s lock without waiting: 'locked' when another writer (any process, any
- * instance) holds it. A crashed holder's connection closes and PostgreSQL frees the lock with it.
+ * Takes the locks of sessions `ids` (all on one connection) without waiting: 'locked' when
+ * another writer (any process, any instance) holds one of them. A crashed holder's connection
+ * closes and PostgreSQL frees its locks with it.
  */
-export async function lockSession(db: Database, id: string): Promise<HeldLock> {
+export async function lockSession(db: Database, ...ids: string[]): Promise<HeldLock> {
   let client: PoolClient;
   try {
     client = await db.pool.connect();
   } catch (error) {
     throw postgresFailure(error, db.where);
   }
-  let got = false;
+  const held: string[] = [];
+  const unlockAll = async () => {
+    for (const key of held) await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+  };
   try {
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [keyOf(id)]);
-    got = rows[0]?.ok === true;
+    for (const id of ids) {
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [keyOf(id)]);
+      if (rows[0]?.ok !== true) {
+        await unlockAll();
+        client.release();
+        throw new StorageError('locked', 'another request is writing to this upload; try again when it is done');
+      }
+      held.push(keyOf(id));
+    }
   } catch (error) {
-    client.release(error as Error);
+    if (error instanceof StorageError) throw error;
+    client.release(error as Error); // the connection goes, and any lock taken with it
     throw postgresFailure(error, db.where);
-  }
-  if (!got) {
-    client.release();
-    throw new StorageError('locked', 'another request is writing to this upload; try again when it is done');
   }
   let released = false;
   return {
@@ -42,10 +50,10 @@ export async function lockSession(db: Database, id: string): Promise<HeldLock> {
       if (released) return;
       released = true;
       try {
-        await client.query('SELECT pg_advisory_unlock($1::bigint)', [keyOf(id)]);
+        await unlockAll();
         client.release();
       } catch (error) {
-        client.release(error as Error); // the connection goes, and the lock with it
+        client.release(error as Error);
       }
     },
   };

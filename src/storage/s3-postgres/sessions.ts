@@ -10,7 +10,7 @@ import type { ObjectBytes, UploadedPart } from './object-bytes.js';
 import { postgresFailure } from '../postgres/errors.js';
 import type { Database } from '../postgres/pool.js';
 import { bytesIn, readStaged, SessionAppender, stagingPrefix, type SessionBytesState, type StagedChunk } from './session-bytes.js';
-import { lockSession, withSessionLock, type HeldLock } from './session-lock.js';
+import { lockSession, withSessionLock } from './session-lock.js';
 import { inTransaction, inTransactionOn } from './transaction.js';
 import { checkQuota, roomLeft } from './usage.js';
 
@@ -288,13 +288,12 @@ export class S3PgSessions implements ResumableSessions {
     if (partialIds.length === 0) throw new StorageError('conflict', 'nothing to concatenate');
     if (new Set(partialIds).size !== partialIds.length) throw new StorageError('conflict', 'a partial upload is named twice');
     for (const id of partialIds) if (!SESSION_ID.test(id)) throw notFound();
-    const locks: HeldLock[] = [];
+    const lock = await lockSession(this.db, ...partialIds);
+    const client = lock.client;
     try {
-      for (const id of partialIds) locks.push(await lockSession(this.db, id));
       return await this.guard(async () => {
         const rows: Row[] = [];
-        for (const [index, id] of partialIds.entries()) {
-          const client = locks[index]!.client;
+        for (const id of partialIds) {
           const { rows: found } = await client.query<Row>('SELECT * FROM bdfu_sessions WHERE id = $1 AND username = $2', [id, user]);
           const row = found[0];
           if (!row) throw new StorageError('not_found', `no such partial upload: ${id}`);
@@ -303,7 +302,7 @@ export class S3PgSessions implements ResumableSessions {
           if (row.expires.getTime() <= Date.now()) throw new StorageError('expired', `partial upload ${id} has expired`);
           rows.push(row);
         }
-        for (const [index, row] of rows.entries()) await this.assemble(locks[index]!.client, row);
+        for (const row of rows) await this.assemble(client, row);
         const id = randomBytes(16).toString('hex');
         const size = rows.reduce((sum, row) => sum + Number(row.length), 0);
         const sink = new MultipartSink(this.objects, this.files.keyOf(user, id), partSizeFor(size));
@@ -319,7 +318,7 @@ export class S3PgSessions implements ResumableSessions {
             id, user, name: meta.name, type: meta.type, size, sha256: hash.digest('hex'), uploaded: new Date().toISOString(),
             ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
           };
-          await inTransaction(this.db, async (client) => {
+          await inTransactionOn(client, async () => {
             // The partials' held bytes become the file's; the file itself needs a place in the quota.
             await checkQuota(client, user, 0, 1, quota);
             await this.files.insert(client, record);
@@ -333,7 +332,7 @@ export class S3PgSessions implements ResumableSessions {
         }
       });
     } finally {
-      for (const lock of locks) await lock.release();
+      await lock.release();
     }
   }
 
