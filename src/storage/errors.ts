@@ -20,6 +20,10 @@ export type StorageErrorKind =
   | 'expired'
   /** A chunk whose checksum did not match; it was discarded. */
   | 'checksum_mismatch'
+  /** A name storage never keeps (a user name that cannot be a directory, a bad key); details.field says which. */
+  | 'invalid'
+  /** The storage cannot be written by this process (permissions, not a directory): a set-up fault. */
+  | 'unwritable'
   /** The backend cannot be reached now (PostgreSQL or S3 down); try again later. */
   | 'unavailable'
   /** Anything else the disk or the object store failed at. */

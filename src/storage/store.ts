@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { StorageError } from './errors.js';
 
 export interface UploadMeta {
   /** The file name the client gave, kept for display and downloads, never used as a path. */
@@ -39,15 +40,15 @@ export interface Reservation {
   release(): Promise<void>;
 }
 
-/** The upload does not fit the user's quota; says how much is used and allowed. */
-export class QuotaExceededError extends Error {
+/** The upload does not fit the user's quota; says how much is used and allowed (a StorageError of kind 'quota'). */
+export class QuotaExceededError extends StorageError {
   constructor(
     message: string,
     readonly used: number,
     readonly allowed: number,
     readonly unit: 'bytes' | 'files',
   ) {
-    super(message);
+    super('quota', message, { details: { used, allowed, unit } });
     this.name = 'QuotaExceededError';
   }
 }

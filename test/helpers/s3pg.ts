@@ -5,6 +5,8 @@ import { Database } from '../../src/storage/postgres/pool.js';
 import { migrate } from '../../src/storage/postgres/schema.js';
 import { s3ObjectBytes } from '../../src/storage/s3-postgres/s3-object-bytes.js';
 import type { ObjectBytes } from '../../src/storage/s3-postgres/object-bytes.js';
+import { S3PostgresBackend } from '../../src/storage/s3-postgres/backend.js';
+import type { BackendFactory } from './contract/backend-factory.js';
 import { startPostgres, type Postgres } from './postgres.js';
 import { startSwift, type Swift } from './swift.js';
 
@@ -19,6 +21,10 @@ export interface S3Pg {
   db(url?: string): Promise<Database>;
   /** A new, empty database with the schema in place: its URL. */
   freshDatabase(): Promise<string>;
+  /** A new, empty bucket on the same Swift: its S3 settings. */
+  freshBucket(): Promise<S3Config>;
+  /** A backend factory for the contract suites: fresh database and bucket each time, closed in the teardown. */
+  backends(): BackendFactory;
   /** Every key in the bucket under `prefix`. */
   keys(prefix?: string): Promise<string[]>;
   /** Multipart uploads still open under `prefix`. */
@@ -40,8 +46,11 @@ export async function startS3Pg(t: Test): Promise<S3Pg> {
   };
   await migrateAt(postgres.url);
   let databases = 0;
+  let buckets = 0;
   const dbs: Database[] = [];
+  const backends: S3PostgresBackend[] = [];
   t.teardown(async () => {
+    await Promise.all(backends.map((backend) => backend.close()));
     await Promise.all(dbs.map((db) => db.close()));
     s3.close();
   });
@@ -50,7 +59,7 @@ export async function startS3Pg(t: Test): Promise<S3Pg> {
     for await (const item of items) out.push(item);
     return out;
   };
-  return {
+  const env: S3Pg = {
     postgres, swift, s3, s3Config, objects: s3ObjectBytes(s3),
     async db(url = postgres.url) {
       const db = await Database.connect(url);
@@ -67,7 +76,29 @@ export async function startS3Pg(t: Test): Promise<S3Pg> {
       await migrateAt(url);
       return url;
     },
+    async freshBucket() {
+      const config = { ...s3Config, bucket: `bdfu-test-${++buckets}` };
+      const client = new S3Client(config);
+      const response = await client.send('PUT', undefined);
+      response.resume();
+      client.close();
+      if ((response.statusCode ?? 0) >= 300) throw new Error(`could not create bucket ${config.bucket}: HTTP ${response.statusCode}`);
+      return config;
+    },
+    backends() {
+      return async () => {
+        const url = await env.freshDatabase();
+        const bucket = await env.freshBucket();
+        const open = async () => {
+          const backend = new S3PostgresBackend(await Database.connect(url), new S3Client(bucket), { maxUploadSize: 1 << 30, staleUploadSeconds: 3600 });
+          backends.push(backend);
+          return backend;
+        };
+        return { backend: await open(), sameStorage: open };
+      };
+    },
     keys: async (prefix = '') => (await all(s3.listObjects(prefix))).map((object) => object.key).sort(),
     uploads: async (prefix = '') => (await all(s3.listMultipartUploads(prefix))).map((upload) => upload.key).sort(),
   };
+  return env;
 }

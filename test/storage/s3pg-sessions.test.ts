@@ -8,6 +8,7 @@ import { filesTable } from '../../src/storage/s3-postgres/session-files.js';
 import { S3PgSessions } from '../../src/storage/s3-postgres/sessions.js';
 import type { SessionInit } from '../../src/storage/sessions.js';
 import { ROOT } from '../helpers/paths.js';
+import { sessionsContract } from '../helpers/contract/sessions.js';
 import { startS3Pg } from '../helpers/s3pg.js';
 
 const MiB = 1024 * 1024;
@@ -30,6 +31,9 @@ async function read(stream: Readable | undefined): Promise<Buffer> {
 
 t.test('resumable sessions on S3 + PostgreSQL (real Swift, real PostgreSQL)', async (t) => {
   const env = await startS3Pg(t);
+
+  t.test('the sessions contract', async (t) => sessionsContract(t, env.backends()));
+
   const instanceA = new S3PgSessions(await env.db(), env.objects, filesTable);
   const instanceB = new S3PgSessions(await env.db(), env.objects, filesTable);
   const fileBytes = async (user: string, id: string) => read((await env.s3.getObject(`files/${user}/${id}`))?.stream);

@@ -4,6 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { DocumentInfo, Documents, DocumentVersion, Folder, FolderItem, Precondition, PutOptions, Retention } from '../documents.js';
 import { StorageError } from '../errors.js';
 import type { ByteRange } from '../store.js';
+import { userNameProblem } from '../user-name.js';
 import { checkDocumentPath, foldersAbove, isDocumentPath, isFolderPath, parentOf } from './document-paths.js';
 import { MultipartSink } from './multipart-sink.js';
 import { partSizeFor } from '../s3/part-size.js';
@@ -84,6 +85,8 @@ export class S3PgDocuments implements Documents {
   }
 
   async put(user: string, path: string, body: Readable, options: PutOptions): Promise<{ info: DocumentInfo; created: boolean }> {
+    const problem = userNameProblem(user);
+    if (problem) throw new StorageError('invalid', `the user name ${JSON.stringify(user.slice(0, 80))} ${problem}`, { details: { field: 'user' } });
     checkDocumentPath(path);
     // A quick look first, so a write bound to fail does not upload its bytes (decided again below, atomically).
     const before = await this.current(this.db.pool, user, path);

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { StorageError } from '../errors.js';
 import type { AppendOptions, ResumableSessions, Session, SessionInit, SessionMeta } from '../sessions.js';
-import type { FileRecord, Quota } from '../store.js';
+import { QuotaExceededError, type FileRecord, type Quota } from '../store.js';
+import { userNameProblem } from '../user-name.js';
 import { MultipartSink } from './multipart-sink.js';
 import { partSizeFor } from '../s3/part-size.js';
 import type { ObjectBytes, UploadedPart } from './object-bytes.js';
@@ -88,6 +89,8 @@ export class S3PgSessions implements ResumableSessions {
   ) {}
 
   async create(user: string, init: SessionInit): Promise<Session> {
+    const problem = userNameProblem(user);
+    if (problem) throw new StorageError('invalid', `the user name ${JSON.stringify(user.slice(0, 80))} ${problem}`, { details: { field: 'user' } });
     if (init.length !== undefined && init.maxBytes > 0 && init.length > init.maxBytes) {
       throw new StorageError('too_large', `the upload's length ${init.length} is more than the ${init.maxBytes} bytes allowed`);
     }
@@ -182,7 +185,7 @@ export class S3PgSessions implements ResumableSessions {
       async (uploadId) => { await client.query('UPDATE bdfu_sessions SET upload_id = $2 WHERE id = $1', [id, uploadId]); });
 
     let received = start;
-    let overflow: StorageError | undefined;
+    let overflow: Error | undefined;
     let bodyError: unknown;
     let writeError: unknown;
     const iterator = body[Symbol.asyncIterator]();
@@ -199,7 +202,7 @@ export class S3PgSessions implements ResumableSessions {
       if (received + chunk.length > limit) {
         chunk = chunk.subarray(0, limit - received);
         overflow = quotaBound
-          ? new StorageError('quota', `quota exceeded: ${user} has room for ${limit} bytes of this upload`, { details: { allowed: options.quota.bytes, unit: 'bytes' } })
+          ? new QuotaExceededError(`quota exceeded: ${user} has room for ${limit} bytes of this upload`, options.quota.bytes - (limit - start), options.quota.bytes, 'bytes')
           : new StorageError('too_large', `the upload may hold ${limit} bytes; more arrived`);
       }
       received += chunk.length;

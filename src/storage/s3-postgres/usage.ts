@@ -1,6 +1,5 @@
 import type { PoolClient } from 'pg';
-import { StorageError } from '../errors.js';
-import type { Quota } from '../store.js';
+import { QuotaExceededError, type Quota } from '../store.js';
 
 /**
  * What user $1 uses, counted from the rows themselves (no counter to drift): finished files,
@@ -39,17 +38,17 @@ export async function roomLeft(client: PoolClient, user: string, quota: Quota): 
 }
 
 /**
- * 'quota' unless `bytes` and `files` more fit the user's quota (0: no limit); takes the user's
+ * QuotaExceededError (kind 'quota') unless `bytes` and `files` more fit the user's quota (0: no limit); takes the user's
  * lock, which the caller's transaction keeps until it has written the rows that hold them.
  */
 export async function checkQuota(client: PoolClient, user: string, bytes: number, files: number, quota: Quota): Promise<void> {
   const used = await lockedUsage(client, user);
   if (quota.files > 0 && files > 0 && used.files + files > quota.files) {
-    throw new StorageError('quota', `quota exceeded: ${user} has ${used.files} of ${quota.files} files allowed (uploads in flight included)`,
-      { details: { used: used.files, allowed: quota.files, unit: 'files' } });
+    throw new QuotaExceededError(`quota exceeded: ${user} has ${used.files} of ${quota.files} files allowed (uploads in flight included)`,
+      used.files, quota.files, 'files');
   }
   if (quota.bytes > 0 && bytes > 0 && used.bytes + bytes > quota.bytes) {
-    throw new StorageError('quota', `quota exceeded: ${user} uses ${used.bytes} of ${quota.bytes} bytes allowed (uploads in flight and kept versions included), and this needs ${bytes}`,
-      { details: { used: used.bytes, allowed: quota.bytes, unit: 'bytes' } });
+    throw new QuotaExceededError(`quota exceeded: ${user} uses ${used.bytes} of ${quota.bytes} bytes allowed (uploads in flight and kept versions included), and this needs ${bytes}`,
+      used.bytes, quota.bytes, 'bytes');
   }
 }
