@@ -62,37 +62,34 @@ t.test('keyed documents on S3 + PostgreSQL (real Swift, real PostgreSQL)', async
     t.ok((await read((await two.get('alice', '/big.bin'))!.stream)).equals(big), 'a large document is streamed in parts');
   });
 
-  t.test('preconditions', async (t) => {
-    const { info } = await one.put('bob', '/a', body('1'), { ...put, precondition: { ifNoneMatch: '*' } });
-    await t.rejects(two.put('bob', '/a', body('2'), { ...put, precondition: { ifNoneMatch: '*' } }), kind('precondition_failed'));
-    await t.rejects(two.put('bob', '/a', body('2'), { ...put, precondition: { ifMatch: ['nope'] } }), kind('precondition_failed'));
-    await t.rejects(two.put('bob', '/b', body('2'), { ...put, precondition: { ifMatch: ['*'] } }), kind('precondition_failed'), 'If-Match on nothing');
-    await t.rejects(two.put('bob', '/a', body('2'), { ...put, precondition: { ifNoneMatch: ['x', info.etag] } }), kind('precondition_failed'));
-    const next = await two.put('bob', '/a', body('2'), { ...put, precondition: { ifMatch: ['x', info.etag] } });
-    await t.rejects(one.remove('bob', '/a', { precondition: { ifMatch: [info.etag] } }), kind('precondition_failed'));
-    t.same(await one.remove('bob', '/a', { precondition: { ifMatch: [next.info.etag] } }), next.info);
-    await t.rejects(one.remove('bob', '/a', {}), kind('not_found'));
-    t.equal(await one.stat('bob', '/a'), undefined);
-    t.equal((await one.history('bob', '/a'))[0]!.deleted, true, 'a delete is a version too');
-    t.equal(env.postgres.port > 0, true);
-    t.same(await env.keys('.documents/bob/'), (await env.keys('.documents/bob/')).slice(), 'bytes of every version kept');
-    t.equal((await env.keys('.documents/bob/')).length, 2);
+  t.test('preconditions, and what stays in the bucket', async (t) => {
+    const { info } = await one.put('boris', '/a', body('1'), { ...put, precondition: { ifNoneMatch: '*' } });
+    await t.rejects(two.put('boris', '/a', body('2'), { ...put, precondition: { ifNoneMatch: '*' } }), kind('precondition_failed'));
+    await t.rejects(two.put('boris', '/a', body('2'), { ...put, precondition: { ifMatch: ['nope'] } }), kind('precondition_failed'));
+    await t.rejects(two.put('boris', '/b', body('2'), { ...put, precondition: { ifMatch: ['*'] } }), kind('precondition_failed'), 'If-Match on nothing');
+    await t.rejects(two.put('boris', '/a', body('2'), { ...put, precondition: { ifNoneMatch: ['x', info.etag] } }), kind('precondition_failed'));
+    const next = await two.put('boris', '/a', body('2'), { ...put, precondition: { ifMatch: ['x', info.etag] } });
+    await t.rejects(one.remove('boris', '/a', { precondition: { ifMatch: [info.etag] } }), kind('precondition_failed'));
+    t.same(await one.remove('boris', '/a', { precondition: { ifMatch: [next.info.etag] } }), next.info);
+    await t.rejects(one.remove('boris', '/a', {}), kind('not_found'));
+    t.equal(await one.stat('boris', '/a'), undefined);
+    t.equal((await one.history('boris', '/a'))[0]!.deleted, true, 'a delete is a version too');
+    t.equal((await env.keys('.documents/boris/')).length, 2, 'the bytes of both versions kept (a DELETE has none)');
   });
 
   t.test('racing conditional writes on two instances: exactly one wins each round', async (t) => {
     for (let round = 0; round < 5; round++) {
       const path = `/race/${round}`;
       const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) =>
-        (i % 2 ? one : two).put('carol', path, body(`writer ${i}`), { ...put, precondition: { ifNoneMatch: '*' } })));
+        (i % 2 ? one : two).put('carla', path, body(`writer ${i}`), { ...put, precondition: { ifNoneMatch: '*' } })));
       t.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}: one creator`);
       t.ok(results.every((r) => r.status === 'fulfilled' || isKind('precondition_failed')(r.reason)));
-      const { etag } = (await one.stat('carol', path))!;
+      const { etag } = (await one.stat('carla', path))!;
       const updates = await Promise.allSettled(Array.from({ length: 8 }, (_, i) =>
-        (i % 2 ? one : two).put('carol', path, body(`update ${i}`), { ...put, precondition: { ifMatch: [etag] } })));
+        (i % 2 ? one : two).put('carla', path, body(`update ${i}`), { ...put, precondition: { ifMatch: [etag] } })));
       t.equal(updates.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}: one updater`);
     }
-    t.same(await env.keys('.documents/carol/'), (await env.keys('.documents/carol/')), 'listing works');
-    t.equal((await env.keys('.documents/carol/')).length, 10, 'the losers left no bytes behind');
+    t.equal((await env.keys('.documents/carla/')).length, 10, 'the losers left no bytes behind');
   });
 
   t.test('folders: listings, ETags up the path, conflicts, empty folders vanish', async (t) => {
@@ -126,16 +123,16 @@ t.test('keyed documents on S3 + PostgreSQL (real Swift, real PostgreSQL)', async
 
   t.test('quota counts every kept version; too_large; prune gives room back', async (t) => {
     const quota = { bytes: 3000, files: 0 };
-    for (let i = 0; i < 3; i++) await one.put('erin', '/doc', body(Buffer.alloc(1000, i)), { ...put, quota });
-    await t.rejects(two.put('erin', '/doc', body(Buffer.alloc(1000)), { ...put, quota }), kind('quota'));
-    await t.rejects(two.put('erin', '/other', body(Buffer.alloc(101)), { ...put, maxBytes: 100 }), kind('too_large'));
-    t.equal((await one.history('erin', '/doc')).length, 3);
-    t.equal(await two.prune('erin', { keepVersions: 1, keepDays: 0 }), 1);
-    const history = await one.history('erin', '/doc');
+    for (let i = 0; i < 3; i++) await one.put('erik', '/doc', body(Buffer.alloc(1000, i)), { ...put, quota });
+    await t.rejects(two.put('erik', '/doc', body(Buffer.alloc(1000)), { ...put, quota }), kind('quota'));
+    await t.rejects(two.put('erik', '/other', body(Buffer.alloc(101)), { ...put, maxBytes: 100 }), kind('too_large'));
+    t.equal((await one.history('erik', '/doc')).length, 3);
+    t.equal(await two.prune('erik', { keepVersions: 1, keepDays: 0 }), 1);
+    const history = await one.history('erik', '/doc');
     t.equal(history.length, 2, 'the current one and one old one');
-    t.equal((await read((await one.get('erin', '/doc'))!.stream))[0], 2, 'the current version untouched');
-    await one.put('erin', '/doc', body(Buffer.alloc(1000, 3)), { ...put, quota });
-    t.equal(await two.prune('erin', { keepVersions: 0, keepDays: 1 }, new Date(Date.now() + 2 * 86_400_000)), 2, 'old by age');
-    t.equal((await env.keys('.documents/erin/')).length, 1, 'pruned bytes removed from the bucket');
+    t.equal((await read((await one.get('erik', '/doc'))!.stream))[0], 2, 'the current version untouched');
+    await one.put('erik', '/doc', body(Buffer.alloc(1000, 3)), { ...put, quota });
+    t.equal(await two.prune('erik', { keepVersions: 0, keepDays: 1 }, new Date(Date.now() + 2 * 86_400_000)), 2, 'old by age');
+    t.equal((await env.keys('.documents/erik/')).length, 1, 'pruned bytes removed from the bucket');
   });
 });
