@@ -67,32 +67,42 @@ export interface Sent {
   retryAfter?: string;
 }
 
-/** POST {base}upload, the file streamed (never whole in memory); rejects when the connection fails. */
+/**
+ * POST {base}upload, the file streamed (never whole in memory). An answer that comes before the
+ * whole body was sent (a refusal) counts, even if the server then closes the connection on the
+ * rest; rejects only when no answer came.
+ */
 export function streamUpload(base: string, token: string, size: number, seed: string): Promise<Sent> {
   const boundary = `b${createHash('sha1').update(seed).digest('hex')}`;
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${seed}.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = request(`${base}upload`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + size + tail.length },
     }, (res) => {
+      answered = true;
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('error', reject);
       res.on('end', () => {
+        body.destroy();
         let json: any;
         try {
           json = JSON.parse(text);
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, json, location: res.headers.location, retryAfter: res.headers['retry-after'] });
+        resolve({ status: res.statusCode ?? 0, json, location: res.headers.location, retryAfter: res.headers['retry-after'] as string | undefined });
       });
     });
-    req.on('error', reject);
-    req.write(head);
     const body = seededBytes(size, seed);
+    req.on('error', (error) => {
+      body.destroy();
+      if (!answered) reject(error);
+    });
+    req.write(head);
     body.on('end', () => req.end(tail));
     body.pipe(req, { end: false });
   });
