@@ -61,6 +61,9 @@ const OTHER_ROUTES = [
   'src/audit/anonymize.ts',
 ];
 
+/** The S3 + PostgreSQL backend and its clients: a request on the disk backend never loads them. */
+const S3_POSTGRES = ['node_modules/pg/', 'node_modules/pg-', 'node_modules/aws4fetch/', 'src/storage/s3/', 'src/storage/postgres/', 'src/storage/s3-postgres/'];
+
 t.test('a CGI upload evaluates the upload route and nothing of the CLI, the Node server or other routes', async (t) => {
   const { body, contentType } = multipart([{ name: 'file', filename: 'a.txt', data: 'lazy' }]);
   const token = await originalToken('lazy', fixture.secret);
@@ -70,6 +73,7 @@ t.test('a CGI upload evaluates the upload route and nothing of the CLI, the Node
     t.ok(modules.includes(needed), `evaluates ${needed}`);
   }
   for (const unneeded of [...CLI_ONLY, ...OTHER_ROUTES]) t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
+  for (const prefix of S3_POSTGRES) t.notOk(modules.some((m) => m.startsWith(prefix)), `evaluates nothing under ${prefix}`);
 });
 
 t.test('a CGI request that no route takes evaluates no route handler', async (t) => {

@@ -29,7 +29,7 @@ export interface Swift {
   createBucket(name: string): Promise<void>;
   /** Stops every Swift process (memcached too); requests get connection refused until start(). */
   stop(): Promise<void>;
-  /** Starts them again on the same ports and data, and waits until the endpoint answers. */
+  /** Starts them again on the same ports and data, and waits until the endpoint answers (running: nothing to do). */
   start(): Promise<void>;
   log(server: Server | 'memcached'): string;
   /** Stops everything and removes the directory (also done in the test's teardown). */
@@ -134,6 +134,7 @@ async function startOnce(bucket: string): Promise<Swift> {
   };
 
   const start = async () => {
+    if (children.size > 0) return;
     launch('memcached', 'memcached', [...(user === 'root' ? ['-u', 'root'] : []), '-l', '127.0.0.1', '-p', String(memcachedPort), '-m', '16']);
     for (const server of SERVERS) launch(server, `swift-${server}-server`, [join(etc, `${server}-server.conf`), '-v']);
     const deadline = Date.now() + 90_000;

@@ -21,7 +21,9 @@ export class Database {
   }
 
   static async connect(url: string, options: { max?: number } = {}): Promise<Database> {
-    const { default: pg } = await import('pg');
+    const loaded = await import('pg');
+    // pg is CommonJS: its exports are `default` under ESM, the module itself where interop differs.
+    const pg = (loaded as unknown as { default?: typeof loaded }).default ?? loaded;
     // BIGINT as a JavaScript number: sizes and counters stay far below 2^53.
     pg.types.setTypeParser(20, (value: string) => Number(value));
     const pool = new pg.Pool({
