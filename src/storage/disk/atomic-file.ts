@@ -40,3 +40,33 @@ export async function readJson<T>(path: string): Promise<T | undefined> {
     throw error;
   }
 }
+
+/**
+ * Replaces several files at once, for one change that touches many (a document, its history,
+ * the ETags of the folders above it): every new content is written and fsynced in parallel,
+ * then renamed into place in the order given, then every directory fsynced (in parallel).
+ * A reader sees each file old or new; a crash between renames is for the caller to repair.
+ */
+export async function replaceFilesAtomic(files: readonly { path: string; data: string | Uint8Array }[], alsoSync: readonly string[] = []): Promise<void> {
+  const temps = files.map((file) => tempPathBeside(file.path));
+  try {
+    await Promise.all(files.map(async (file, i) => {
+      const handle = await open(temps[i]!, 'wx', 0o644);
+      try {
+        await handle.writeFile(file.data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }));
+    for (const [i, file] of files.entries()) await rename(temps[i]!, file.path);
+  } catch (error) {
+    await Promise.all(temps.map((temp) => unlink(temp).catch(() => undefined)));
+    throw error;
+  }
+  const directories = new Set([...files.map((file) => dirname(file.path)), ...alsoSync]);
+  // A directory the change emptied and removed is gone: its parent's fsync covers that.
+  await Promise.all([...directories].map((dir) => fsyncDirectory(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  })));
+}

@@ -4,14 +4,13 @@ import { lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink 
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fsyncDirectory } from '../directory-sync.js';
 import { documentPathProblem, pathSegments } from '../document-path.js';
 import type {
   DocumentInfo, Documents, DocumentVersion, Folder, FolderItem, Precondition, PutOptions, Retention,
 } from '../documents.js';
 import { StorageError } from '../errors.js';
 import { QuotaExceededError, type ByteRange, type Quota, type Reservation } from '../store.js';
-import { readJson, TEMP_FILE_PREFIX, writeFileAtomic } from './atomic-file.js';
+import { readJson, replaceFilesAtomic, TEMP_FILE_PREFIX, writeFileAtomic } from './atomic-file.js';
 import {
   blobFile, documentsArea, folderDirectory, historyFile, type DocumentsArea, type StoredDocument, type StoredHistory,
 } from './documents-layout.js';
@@ -109,13 +108,20 @@ export class DiskDocuments implements Documents {
   }
 
   async put(user: string, path: string, body: Readable, options: PutOptions): Promise<{ info: DocumentInfo; created: boolean }> {
+    let area: DocumentsArea;
     try {
       refuseInvalid(path, 'document');
+      area = this.area(user);
+      // Early, so that a doomed body is not read; decided again under the lock below.
+      await this.refuseConflicts(area, path);
+      const before = await this.current(area, path);
+      if (!preconditionHolds(options.precondition, before?.etag)) {
+        throw new StorageError('precondition_failed', `the precondition does not hold for ${path}`, { details: { etag: before?.etag } });
+      }
     } catch (error) {
       body.resume();
       throw error;
     }
-    const area = this.area(user);
     const reservation = await this.holdRoom(user, area, options, body);
     const temp = join(area.blobs, `${TEMP_FILE_PREFIX}${randomBytes(8).toString('hex')}`);
     try {
@@ -138,13 +144,15 @@ export class DiskDocuments implements Documents {
         };
         await this.recordIntent(area, { path, version });
         await rename(temp, blobFile(area, version));
-        await fsyncDirectory(area.blobs);
-        await this.prependVersion(area, path, entry);
         const file = this.documentFile(area, path);
         await mkdir(dirname(file), { recursive: true });
-        await writeFileAtomic(file, JSON.stringify(stored));
-        await this.bumpFolders(area, path);
-        await this.addUsage(area, size);
+        await mkdir(area.history, { recursive: true });
+        await replaceFilesAtomic([
+          await this.historyWith(area, path, entry),
+          { path: file, data: JSON.stringify(stored) },
+          ...(await this.folderEtags(area, path, true)),
+          { path: area.usage, data: JSON.stringify({ bytes: (await this.usage(area)) + size }) },
+        ], [area.blobs]);
         await this.clearIntent(area);
         return { info: infoOf(stored), created: before === undefined };
       });
@@ -167,14 +175,13 @@ export class DiskDocuments implements Documents {
       }
       const version = newVersionId();
       await this.recordIntent(area, { path, version });
-      await this.prependVersion(area, path, {
+      await replaceFilesAtomic([await this.historyWith(area, path, {
         version, etag: '', size: 0, contentType: before.contentType, time: new Date().toISOString(), deleted: true,
         ...(options.app ? { app: options.app } : {}),
-      });
+      })]);
       const file = this.documentFile(area, path);
       await unlink(file);
-      await fsyncDirectory(dirname(file));
-      await this.bumpFolders(area, path);
+      await replaceFilesAtomic(await this.folderEtags(area, path), [dirname(file), area.tree]);
       await this.clearIntent(area);
       return infoOf(before);
     });
@@ -312,21 +319,28 @@ export class DiskDocuments implements Documents {
     }
   }
 
-  private async prependVersion(area: DocumentsArea, path: string, entry: DocumentVersion): Promise<void> {
+  /** The history file of `path` with `entry` as its newest version. */
+  private async historyWith(area: DocumentsArea, path: string, entry: DocumentVersion): Promise<{ path: string; data: string }> {
     const file = historyFile(area, path);
     const stored = await readJson<StoredHistory>(file);
-    await mkdir(area.history, { recursive: true });
-    await writeFileAtomic(file, JSON.stringify({ path, versions: [entry, ...(stored?.versions ?? [])] } satisfies StoredHistory));
+    const versions = stored?.path === path ? stored.versions : [];
+    return { path: file, data: JSON.stringify({ path, versions: [entry, ...versions] } satisfies StoredHistory) };
   }
 
   /**
    * After a change at `path`: every folder that holds it gets a new ETag, innermost first (so a
-   * client that sees the root change finds the change below), and folders left empty go.
+   * client that sees the root change finds the change below); folders a DELETE left empty go
+   * (`afterPut`: the document is about to be there, every folder keeps it).
    */
-  private async bumpFolders(area: DocumentsArea, path: string): Promise<void> {
+  private async folderEtags(area: DocumentsArea, path: string, afterPut = false): Promise<{ path: string; data: string }[]> {
     const segments = pathSegments(path);
+    const etags: { path: string; data: string }[] = [];
     for (let depth = segments.length - 1; depth >= 0; depth--) {
       const dir = folderDirectory(area, segments.slice(0, depth));
+      if (afterPut) {
+        etags.push({ path: join(dir, ETAG_FILE), data: newFolderEtag() });
+        continue;
+      }
       const names = await readdir(dir).catch(missingIsUndefined);
       if (!names) continue;
       if (!names.some((name) => nameOfFile(name) !== undefined)) {
@@ -334,8 +348,9 @@ export class DiskDocuments implements Documents {
         if (depth > 0) await rmdir(dir).catch(() => undefined);
         continue;
       }
-      await writeFileAtomic(join(dir, ETAG_FILE), newFolderEtag());
+      etags.push({ path: join(dir, ETAG_FILE), data: newFolderEtag() });
     }
+    return etags;
   }
 
   private async usage(area: DocumentsArea): Promise<number> {
@@ -378,8 +393,10 @@ export class DiskDocuments implements Documents {
     } else {
       await rm(file, { force: true });
     }
-    await this.bumpFolders(area, intent.path);
-    await writeFileAtomic(area.usage, JSON.stringify({ bytes: await countUsage(area) }));
+    await replaceFilesAtomic([
+      ...(await this.folderEtags(area, intent.path)),
+      { path: area.usage, data: JSON.stringify({ bytes: await countUsage(area) }) },
+    ], [area.blobs]);
     await this.clearIntent(area);
   }
 }

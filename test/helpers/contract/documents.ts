@@ -267,6 +267,15 @@ export function documentsContract(t: Test, open: () => Promise<DocumentsSubject>
     t.equal(await kindOf(put(documents, 'bob', '/big', 'b'.repeat(100), { quota, maxBytes: 1000 })), 'ok', 'quota is per user');
   });
 
+  withSubject('8 PUTs racing for the last room of a quota never overshoot it', async (t, { documents }) => {
+    const quota = { bytes: 100, files: 0 };
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      kindOf(put(documents, 'ann', `/race/${i}`, 'x'.repeat(30), { quota, maxBytes: 1000 }))));
+    t.equal(outcomes.filter((o) => o === 'ok').length, 3, '3 × 30 bytes fit in 100');
+    t.equal(outcomes.filter((o) => o === 'quota').length, 5);
+    t.equal((await documents.folder('ann', '/race/'))?.items.length, 3);
+  });
+
   withSubject('a body that fails midway leaves the document as it was', async (t, { documents }) => {
     const { info } = await put(documents, 'ann', '/f', 'kept');
     const failing = new Readable({

@@ -17,7 +17,9 @@ async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 /**
  * What every backend's Records promise (disk: a file per record under a lock file; PostgreSQL:
- * a row under SELECT … FOR UPDATE). `open` makes a fresh, empty subject each time.
+ * a row under SELECT … FOR UPDATE). `open` makes a fresh, empty subject each time. Names follow
+ * src/storage/record-names.ts (every backend calls its assert functions: RangeError), and list()
+ * is in key order by code point (PostgreSQL: ORDER BY key COLLATE "C").
  */
 export function recordsContract(t: Test, open: () => Promise<RecordsSubject>): void {
   const withSubject = (name: string, fn: (t: Test, subject: RecordsSubject) => Promise<void>) =>
@@ -65,7 +67,7 @@ export function recordsContract(t: Test, open: () => Promise<RecordsSubject>): v
   });
 
   withSubject('keys are data: separators, dots, Unicode, long keys', async (t, { records }) => {
-    const keys = ['../../etc/passwd', 'a/b\\c', '.', '..', '.hidden', 'é', 'e\u0301', 'x'.repeat(1000), 'x'.repeat(1001), 'nul\u0000byte', 'a b%2F'];
+    const keys = ['../../etc/passwd', 'a/b\\c', '.', '..', '.hidden', 'é', 'e\u0301', 'x'.repeat(1000), 'x'.repeat(1001), 'tab\tand\u0001control', 'a b%2F'];
     for (const key of keys) await records.update('odd', key, () => ({ key }));
     for (const key of keys) t.same(await records.get('odd', key), { key }, JSON.stringify(key.slice(0, 20)));
     t.equal((await all(records.list('odd'))).length, keys.length, 'each its own record');
@@ -79,6 +81,8 @@ export function recordsContract(t: Test, open: () => Promise<RecordsSubject>): v
     }
     await t.rejects(records.update('ok', '', () => 1), RangeError, 'an empty key');
     await t.rejects(records.update('ok', '\ud800', () => 1), RangeError, 'a lone surrogate');
+    await t.rejects(records.update('ok', 'nul\u0000', () => 1), RangeError, 'NUL (PostgreSQL text cannot hold it)');
+    await t.rejects(records.update('ok', 'x'.repeat(4097), () => 1), RangeError, 'longer than 4096');
   });
 
   withSubject('remove', async (t, { records }) => {
