@@ -1,4 +1,5 @@
 import type { Database } from '../postgres/pool.js';
+import { assertCollectionName, assertRecordKey } from '../record-names.js';
 import type { Records } from '../records.js';
 
 /**
@@ -15,6 +16,8 @@ export class PostgresRecords implements Records {
   }
 
   async update<T>(collection: string, key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+    assertCollectionName(collection);
+    assertRecordKey(key);
     return this.db.transaction(async (tx) => {
       await tx.query("SELECT pg_advisory_xact_lock(hashtextextended($1 || chr(31) || $2, 0))", [collection, key]);
       const rows = await tx.query<{ value: T }>('SELECT value FROM bdfu_records WHERE collection = $1 AND key = $2 FOR UPDATE', [collection, key]);
@@ -32,7 +35,7 @@ export class PostgresRecords implements Records {
 
   async *list<T>(collection: string, keyPrefix = ''): AsyncIterable<{ key: string; value: T }> {
     const rows = await this.db.query<{ key: string; value: T }>(
-      'SELECT key, value FROM bdfu_records WHERE collection = $1 AND starts_with(key, $2) ORDER BY key', [collection, keyPrefix]);
+      'SELECT key, value FROM bdfu_records WHERE collection = $1 AND starts_with(key, $2) ORDER BY key COLLATE "C"', [collection, keyPrefix]);
     yield* rows;
   }
 
