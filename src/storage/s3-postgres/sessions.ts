@@ -371,7 +371,8 @@ export class S3PgSessions implements ResumableSessions {
         await lock.release();
       }
     }
-    return swept + (await this.sweepOrphanStaging());
+    await this.sweepOrphanStaging();
+    return swept;
   }
 
   /** Removes a session: its row and what it held (one transaction), then its staged objects and upload. */
@@ -386,25 +387,22 @@ export class S3PgSessions implements ResumableSessions {
     await this.removeStaging(row.id);
   }
 
-  /** Staged objects whose session row is gone (a crash between the row's removal and theirs). */
-  private async sweepOrphanStaging(): Promise<number> {
+  /** Staged objects whose session row is gone (a crash between the row's removal and theirs); not counted as sessions. */
+  private async sweepOrphanStaging(): Promise<void> {
     const byId = new Map<string, string[]>();
     for await (const key of this.objects.list('.sessions/')) {
       const [, id = '', rest] = key.split('/');
       if (!SESSION_ID.test(id) || !rest) continue;
       byId.set(id, [...(byId.get(id) ?? []), key]);
     }
-    if (byId.size === 0) return 0;
+    if (byId.size === 0) return;
     const { rows } = await this.db.pool.query<{ id: string }>('SELECT id FROM bdfu_sessions WHERE id = ANY($1)', [[...byId.keys()]])
       .catch((error: unknown) => { throw postgresFailure(error, this.db.where); });
     const alive = new Set(rows.map((row) => row.id));
-    let removed = 0;
     for (const [id, keys] of byId) {
       if (alive.has(id)) continue;
       for (const key of keys) await this.objects.remove(key);
-      removed += 1;
     }
-    return removed;
   }
 
   private async removeStaging(id: string): Promise<void> {
