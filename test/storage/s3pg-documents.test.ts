@@ -10,7 +10,7 @@ import { startS3Pg } from '../helpers/s3pg.js';
 
 const MiB = 1024 * 1024;
 const noQuota = { bytes: 0, files: 0 };
-const kind = (k: string) => ({ name: 'StorageError', kind: k });
+const kind = (k: string) => ({ name: /Error$/, kind: k });
 const isKind = (k: string) => (error: unknown) => error instanceof StorageError && error.kind === k;
 const body = (text: string | Buffer) => Readable.from([Buffer.from(text)]);
 const put = { contentType: 'text/plain', quota: noQuota, maxBytes: 64 * MiB };

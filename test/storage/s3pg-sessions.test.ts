@@ -20,7 +20,7 @@ const init = (length: number | undefined, extra: Partial<SessionInit> = {}): Ses
   expiresAt: new Date(Date.now() + 3_600_000), quota: noQuota, maxBytes: 64 * MiB, ...extra,
 });
 const append = { quota: noQuota, maxBytes: 64 * MiB };
-const kind = (k: string) => ({ name: 'StorageError', kind: k });
+const kind = (k: string) => ({ name: /Error$/, kind: k });
 const isKind = (k: string) => (error: unknown) => error instanceof StorageError && error.kind === k;
 
 async function read(stream: Readable | undefined): Promise<Buffer> {
