@@ -21,9 +21,7 @@ export interface S3Pg {
   db(url?: string): Promise<Database>;
   /** A new, empty database with the schema in place: its URL. */
   freshDatabase(): Promise<string>;
-  /** A new, empty bucket on the same Swift: its S3 settings. */
-  freshBucket(): Promise<S3Config>;
-  /** A backend factory for the contract suites: fresh database and bucket each time, closed in the teardown. */
+  /** A backend factory for the contract suites: a fresh database each time (the run's bucket; object keys are random ids), closed in the teardown. */
   backends(): BackendFactory;
   /** Every key in the bucket under `prefix`. */
   keys(prefix?: string): Promise<string[]>;
@@ -46,7 +44,6 @@ export async function startS3Pg(t: Test): Promise<S3Pg> {
   };
   await migrateAt(postgres.url);
   let databases = 0;
-  let buckets = 0;
   const dbs: Database[] = [];
   const backends: S3PostgresBackend[] = [];
   t.teardown(async () => {
@@ -76,21 +73,11 @@ export async function startS3Pg(t: Test): Promise<S3Pg> {
       await migrateAt(url);
       return url;
     },
-    async freshBucket() {
-      const config = { ...s3Config, bucket: `bdfu-test-${++buckets}` };
-      const client = new S3Client(config);
-      const response = await client.send('PUT', undefined);
-      response.resume();
-      client.close();
-      if ((response.statusCode ?? 0) >= 300) throw new Error(`could not create bucket ${config.bucket}: HTTP ${response.statusCode}`);
-      return config;
-    },
     backends() {
       return async () => {
         const url = await env.freshDatabase();
-        const bucket = await env.freshBucket();
         const open = async () => {
-          const backend = new S3PostgresBackend(await Database.connect(url), new S3Client(bucket), { maxUploadSize: 1 << 30, staleUploadSeconds: 3600 });
+          const backend = new S3PostgresBackend(await Database.connect(url), new S3Client(s3Config), { maxUploadSize: 1 << 30, staleUploadSeconds: 3600 });
           backends.push(backend);
           return backend;
         };
