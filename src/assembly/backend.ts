@@ -1,4 +1,6 @@
+import { ConfigError } from '../config/config-error.js';
 import { auditLimits } from '../audit/disk-sink.js';
+import { s3PostgresEnabled } from '../config/s3-postgres-settings.js';
 import type { Settings } from '../config/settings.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { DiskBackend } from '../storage/disk/backend.js';
@@ -26,5 +28,10 @@ export function diskBackend(settings: Settings, choice: BackendChoice = {}): Sto
  * `await import()`, only when chosen: a CGI request on the disk loads no database or S3 client.
  */
 export async function openBackend(settings: Settings, choice: BackendChoice = {}): Promise<StorageBackend> {
+  if (s3PostgresEnabled(settings)) {
+    if (choice.files) throw new ConfigError('a Store of your own cannot be combined with S3 + PostgreSQL (S3_* and DATABASE_URL): pass a backend instead');
+    const { createS3PostgresBackend } = await import('../storage/s3-postgres/backend.js');
+    return createS3PostgresBackend(settings);
+  }
   return diskBackend(settings, choice);
 }

@@ -5,6 +5,7 @@ import { checkCdnSettings } from './cdn-settings.js';
 import { checkHookSettings } from './hook-settings.js';
 import { ConfigError } from './config-error.js';
 import { closestName, didYouMean } from './did-you-mean.js';
+import { checkS3PostgresSettings } from './s3-postgres-settings.js';
 import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
 import { jsonErrorPlace } from './json-error-place.js';
 import { checkSecuritySettings } from './security-settings.js';
@@ -54,7 +55,7 @@ function readFileValues(file: string): Record<string, unknown> {
   }
 }
 
-type Value = string | number | string[];
+type Value = string | number | boolean | string[];
 
 /** A list from a file is a list; from the environment, a JSON array or comma-separated words. */
 function coerceList(spec: SettingSpec, raw: unknown, source: string): string[] {
@@ -74,8 +75,16 @@ function coerceList(spec: SettingSpec, raw: unknown, source: string): string[] {
   return value as string[];
 }
 
+const YES = /^(1|true|yes|on)$/i;
+const NO = /^(0|false|no|off)$/i;
+
 function coerce(spec: SettingSpec, raw: unknown, source: string): Value {
   if (spec.kind === 'list') return coerceList(spec, raw, source);
+  if (spec.kind === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    if (typeof raw === 'string' && (YES.test(raw.trim()) || NO.test(raw.trim()))) return YES.test(raw.trim());
+    throw new ConfigError(`${spec.key} (${source}) must be true or false, got ${JSON.stringify(raw)}`);
+  }
   if (spec.kind === 'string') {
     if (typeof raw !== 'string') throw new ConfigError(`${spec.key} (${source}) must be a string`);
     return raw;
@@ -160,6 +169,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   checkCdnSettings(settings as unknown as Settings);
   checkSecuritySettings(settings as unknown as Settings);
   checkHookSettings(settings as unknown as Settings);
+  warnings.push(...checkS3PostgresSettings(settings as unknown as Settings));
   settings.basePath = normaliseBasePath(String(settings.basePath));
   try {
     const proxies = settings.trustedProxies;

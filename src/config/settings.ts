@@ -45,15 +45,22 @@ export interface Settings {
   hookTimeoutSeconds: number;
   corsOrigins: string[];
   tusExpireSeconds: number;
+  s3Endpoint: string;
+  s3Bucket: string;
+  s3Region: string;
+  s3AccessKeyId: string;
+  s3SecretAccessKey: string;
+  s3ForcePathStyle: boolean;
+  databaseUrl: string;
 }
 
-type Kind = 'string' | 'integer' | 'list';
+type Kind = 'string' | 'integer' | 'boolean' | 'list';
 
 export interface SettingSpec {
   key: string;
   prop: keyof Settings;
   kind: Kind;
-  default: string | number | string[] | undefined;
+  default: string | number | boolean | string[] | undefined;
   min?: number;
   max?: number;
   /** A path (or list of paths) relative to the configuration file. */
@@ -156,6 +163,20 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: "Browser apps on these origins (`scheme://host[:port]`, e.g. `['https://app.example.com']`) may call the upload, tus and download endpoints; `['*']`: any origin. Credentials (cookies) are never allowed. Empty (the default): no CORS headers at all." },
   { key: 'TUS_EXPIRE_SECONDS', prop: 'tusExpireSeconds', kind: 'integer', default: 86400, min: 60, max: 2592000,
     doc: 'A resumable (tus) upload not finished this long after it was created expires (`Upload-Expires`): it is refused with 410 and swept with its bytes.' },
+  { key: 'S3_ENDPOINT', prop: 's3Endpoint', kind: 'string', default: '',
+    doc: 'S3 + PostgreSQL (several instances): the S3-compatible endpoint, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://127.0.0.1:9000`. Set with S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and DATABASE_URL, or none of them.' },
+  { key: 'S3_BUCKET', prop: 's3Bucket', kind: 'string', default: '',
+    doc: 'S3 + PostgreSQL: the bucket file bytes are kept in (as `files/<user>/<id>`); it must exist.' },
+  { key: 'S3_REGION', prop: 's3Region', kind: 'string', default: 'us-east-1',
+    doc: 'S3 + PostgreSQL: the region requests are signed for (SigV4).' },
+  { key: 'S3_ACCESS_KEY_ID', prop: 's3AccessKeyId', kind: 'string', default: '',
+    doc: 'S3 + PostgreSQL: the access key id (never printed).' },
+  { key: 'S3_SECRET_ACCESS_KEY', prop: 's3SecretAccessKey', kind: 'string', default: '',
+    doc: 'S3 + PostgreSQL: the secret access key (a secret: prefer the environment, BDFU_S3_SECRET_ACCESS_KEY, or a 0600 settings file; never printed).' },
+  { key: 'S3_FORCE_PATH_STYLE', prop: 's3ForcePathStyle', kind: 'boolean', default: false,
+    doc: 'S3 + PostgreSQL: address the bucket as `endpoint/bucket/key` (MinIO, Ceph, Swift) rather than `bucket.endpoint/key` (AWS).' },
+  { key: 'DATABASE_URL', prop: 'databaseUrl', kind: 'string', default: '',
+    doc: 'S3 + PostgreSQL: `postgres://user:password@host:5432/database` for records, quota, sessions and the audit trail; the schema is created or updated at start. May hold a password: never printed (messages name host, port and database only).' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';
