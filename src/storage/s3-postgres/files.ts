@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { finished } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
 import type { Database, Transaction } from '../postgres/pool.js';
 import type { S3Client } from '../s3/client.js';
@@ -112,6 +113,9 @@ export class S3PostgresFiles implements Store {
         ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
       };
       try {
+        // As on the disk: the writer may commit right after end(); the last part is still in flight.
+        if (!write.stream.writableEnded) write.stream.end();
+        if (!write.stream.writableFinished) await finished(write.stream);
         await write.complete();
       } catch (error) {
         await abort();
