@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { documentsUsage } from './disk/documents-layout.js';
 import { isSessionState, sessionHold } from './disk/session-files.js';
 import { FILE_ID } from './store.js';
 
@@ -128,5 +129,7 @@ export async function usageOf(dir: string): Promise<Usage> {
       }
     }
   }
+  // Keyed documents and their old versions (STORAGE_DIR/.documents/<user>/) share the byte quota.
+  usage.bytes += await documentsUsage(dirname(dir), basename(dir));
   return usage;
 }

@@ -3,11 +3,12 @@ import type { AuditSink } from '../../audit/sink.js';
 import type { StorageBackend } from '../backend.js';
 import type { Capabilities } from '../capabilities.js';
 import type { Documents } from '../documents.js';
-import { StorageError } from '../errors.js';
 import { FsStore } from '../fs-store.js';
 import type { Records } from '../records.js';
 import type { ResumableSessions } from '../sessions.js';
 import type { Store } from '../store.js';
+import { DiskDocuments } from './documents.js';
+import { DiskRecords } from './records.js';
 import { DiskSessions } from './sessions.js';
 
 export interface DiskBackendOptions {
@@ -21,13 +22,6 @@ export interface DiskBackendOptions {
   documents?: Documents;
   records?: Records;
 }
-
-/** Records are built by issue-13-docs (src/storage/disk/records.ts); until it is merged, using them fails clearly. */
-const recordsNotBuilt: Records = new Proxy({} as Records, {
-  get: () => () => {
-    throw new StorageError('unavailable', 'records are not built into this bdfu yet (disk records come with the keyed-documents work)');
-  },
-});
 
 /**
  * The embedded default: everything under STORAGE_DIR, in files every process on the host sees
@@ -45,8 +39,10 @@ export class DiskBackend implements StorageBackend {
   constructor(private readonly options: DiskBackendOptions) {
     this.files = options.files ?? new FsStore(options.storageDir);
     this.sessions = new DiskSessions(options.storageDir);
-    if (options.documents) this.documents = options.documents;
-    this.records = options.records ?? recordsNotBuilt;
+    const files = this.files;
+    // Document bodies hold room through the files' reserve: one quota, one lock, files and documents alike.
+    this.documents = options.documents ?? new DiskDocuments(options.storageDir, { reserve: files.reserve && ((user, bytes, quota, exact) => files.reserve!(user, bytes, quota, exact)) });
+    this.records = options.records ?? new DiskRecords(options.storageDir);
     this.audit = options.audit ?? new DiskAuditSink(options.storageDir);
     this.capabilities = {
       quota: this.files.reserve !== undefined,
