@@ -46,7 +46,7 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
     app = assembled.app;
     const { backend } = assembled;
     if (Math.random() * SWEEP_ONE_REQUEST_IN < 1) {
-      process.once('beforeExit', () => void backend.sweep().catch(log));
+      process.once('beforeExit', () => void import('../sharing/sweep-backend.js').then(({ sweepAll }) => sweepAll(backend)).catch(log));
     }
     if (Math.random() * ANONYMIZE_ONE_REQUEST_IN < 1) {
       process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, backend.audit, log)));

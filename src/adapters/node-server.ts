@@ -2,6 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo, Socket } from 'node:net';
 import { assemble } from '../assembly/start.js';
 import { scheduleAnonymize } from '../audit/auto.js';
+import { sweepAll } from '../sharing/sweep-backend.js';
 import type { Settings } from '../config/settings.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Store } from '../storage/store.js';
@@ -65,9 +66,10 @@ function refuseWhileStopping(res: ServerResponse): void {
 export async function startServer(settings: Settings, options: ServerOptions = {}): Promise<RunningServer> {
   const { backend, app } = await assemble(settings, options);
   await app.ready;
-  await backend.sweep();
-  const sweeper = setInterval(() => void backend.sweep().catch(() => undefined),
-    Math.max(1, settings.staleUploadSeconds / 2) * 1000);
+  await sweepAll(backend);
+  // Expired files are hidden from every read at once; the sweep deletes them within a minute.
+  const sweeper = setInterval(() => void sweepAll(backend).catch(() => undefined),
+    Math.min(60, Math.max(1, settings.staleUploadSeconds / 2)) * 1000);
   sweeper.unref();
   const stopAnonymizing = scheduleAnonymize(settings, backend.audit, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
 

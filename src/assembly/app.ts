@@ -4,6 +4,7 @@ import type { Settings } from '../config/settings.js';
 import { createCore, type App } from '../core/app.js';
 import type { RouteDeps } from '../routes/deps.js';
 import { routeTable } from '../routes/table.js';
+import { expiringStore } from '../sharing/expiring-store.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Store } from '../storage/store.js';
 import { diskBackend } from './backend.js';
@@ -18,6 +19,8 @@ export interface AppOptions {
   store?: Store;
   /** Where unexpected failures are reported; stderr by default (the web server's error log under CGI). */
   log?: (error: unknown) => void;
+  /** The clock (milliseconds) links and retention compare with; Date.now by default. */
+  now?: () => number;
 }
 
 export const logToStderr = (error: unknown) => {
@@ -32,10 +35,12 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
   const log = options.log ?? logToStderr;
   const backend = options.backend ?? diskBackend(settings, options.store ? { files: options.store } : {});
   assertCapabilities(settings, backend);
+  const now = options.now ?? Date.now;
   const deps: RouteDeps = {
     settings,
     backend,
-    store: backend.files,
+    store: expiringStore(backend.files, backend.records, now),
+    now,
     verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds }),
     log,
   };

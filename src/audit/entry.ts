@@ -15,6 +15,8 @@ export interface AuditEntry {
   id?: string;
   name?: string;
   bytes?: number;
+  /** The share link, public short id or file request the request came through. */
+  link?: string;
   /** Set on entries whose user and address were removed. */
   anonymized?: true;
 }

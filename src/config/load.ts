@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parseCfg, CfgSyntaxError, type CfgValue } from './cfg-parser.js';
 import { checkCdnSettings } from './cdn-settings.js';
+import { checkRetentionSettings } from './retention-settings.js';
 import { ConfigError } from './config-error.js';
 import { ENV_PREFIX, SETTINGS, type SettingSpec, type Settings } from './settings.js';
 import { parseTrustedProxies } from './trusted-proxies.js';
@@ -143,6 +144,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   settings.jwtPublicKeys = (settings.jwtPublicKeys as string[]).map((path) => resolve(path));
   if (settings.jwtJwksFile !== '') settings.jwtJwksFile = resolve(settings.jwtJwksFile as string);
   checkCdnSettings(settings as unknown as Settings);
+  checkRetentionSettings(settings as unknown as Settings);
   settings.basePath = normaliseBasePath(String(settings.basePath));
   try {
     const proxies = settings.trustedProxies;

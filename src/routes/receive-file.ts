@@ -26,8 +26,8 @@ export interface ReceiveOptions {
   limits: FormLimits;
   /** Room held against the quota: a body beyond it is 507 quota_exceeded. */
   reservation?: Reservation;
-  /** More metadata for the file, from the text fields sent before the file part. */
-  extraMeta?: (fields: ReadonlyMap<string, string>) => Partial<UploadMeta>;
+  /** More metadata for the file, from the text fields sent before the file part; may throw an HttpError to refuse. */
+  extraMeta?: (fields: ReadonlyMap<string, string>) => Partial<UploadMeta> | Promise<Partial<UploadMeta>>;
 }
 
 export const tooLarge = (limit: number) =>
@@ -115,7 +115,7 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
     file.on('limit', () => (partError ??= tooLarge(limits.maxBodyBytes)));
     writing = (async () => {
       const meta: UploadMeta = { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream' };
-      pending = await store.begin(user, { ...meta, ...options.extraMeta?.(fields) }, options.reservation);
+      pending = await store.begin(user, { ...meta, ...(await options.extraMeta?.(fields)) }, options.reservation);
       if (partError || file.destroyed) throw partError ?? new Error('the file part was cut off');
       // Not pipeline(file, ...): a failing disk would destroy the part, and busboy would wait
       // forever for it to be read; it must be drained instead, so the body can be read to its end.
