@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { reportAndExit } from './fail.js';
 import type { GenTokenOptions } from './gen-token.js';
+import { addSharingCommands } from './sharing-commands.js';
 
 function positiveInteger(name: string) {
   return (value: string): number => {
@@ -55,7 +56,8 @@ export function buildProgram(): Command {
     .argument('<token>', 'a token from bdfu gen-token')
     .argument('<file>', 'the file to upload')
     .option('--json', 'print the server’s whole JSON answer')
-    .action(async (endpoint: string, token: string, file: string, options: { json?: boolean }) => {
+    .option('--expires-in <duration>', 'delete the file after this long: seconds, or 90m, 12h, 7d, 2w, never (within RETENTION_DAYS_MAX)')
+    .action(async (endpoint: string, token: string, file: string, options: { json?: boolean; expiresIn?: string }) => {
       const { upload } = await import('./upload.js');
       await upload(endpoint, token, file, options);
     });
@@ -123,6 +125,7 @@ export function buildProgram(): Command {
       await signUrl(endpoint, token, file, options);
     });
 
+  addSharingCommands(fileCommand);
   return program;
 }
 

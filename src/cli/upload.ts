@@ -26,8 +26,10 @@ function multipartBody(path: string, head: Buffer, tail: Buffer, size: number): 
   return out;
 }
 
-export async function upload(endpoint: string, token: string, path: string, options: { json?: boolean }): Promise<void> {
+export async function upload(endpoint: string, token: string, path: string, options: { json?: boolean; expiresIn?: string }): Promise<void> {
   const url = endpointUrl(endpoint, 'upload');
+  // The server checks it before the body is sent (a query, not a form field).
+  if (options.expiresIn !== undefined) url.searchParams.set('expires_in', options.expiresIn);
   let size: number;
   try {
     const info = await stat(path);
