@@ -23,7 +23,10 @@ function auditTrail(storageDir: string): AuditEntry[] {
 }
 
 /** Public files, share links, file requests and expires_in, against a running bdfu (serve or CGI). */
-export function sharingSuite(t: Test, target: () => SharingTarget) {
+export type SharingPart = 'public' | 'links' | 'requests';
+
+export function sharingSuite(t: Test, target: () => SharingTarget, parts: readonly SharingPart[] = ['public', 'links', 'requests']) {
+  const part = (name: SharingPart) => parts.includes(name);
   const user = (prefix: string) => `${prefix}${randomBytes(3).toString('hex')}`;
   const owner = async (name: string) => {
     const token = await scopedToken(name, target().secret, 'upload read delete');
@@ -37,7 +40,7 @@ export function sharingSuite(t: Test, target: () => SharingTarget) {
     return reply.json.id as string;
   };
 
-  t.test('public files: short link and by-name without a token, Range/ETag/304, 404 at once when unpublished', async (t) => {
+  if (part('public')) t.test('public files: short link and by-name without a token, Range/ETag/304, 404 at once when unpublished', async (t) => {
     const { baseUrl } = target();
     const o = await owner(user('pub'));
     const older = await stored(o, 'old version', 'report.txt');
@@ -92,7 +95,7 @@ export function sharingSuite(t: Test, target: () => SharingTarget) {
     t.equal((await http(`${baseUrl}files/${o.name}/${id}/public`, { method: 'PUT', headers: admin })).status, 200, 'an admin may');
   });
 
-  t.test('share links: page or bytes, note, counts and last use, revoke → 410', async (t) => {
+  if (part('links')) t.test('share links: page or bytes, note, counts and last use, revoke → 410', async (t) => {
     const { baseUrl } = target();
     const o = await owner(user('share'));
     const id = await stored(o, 'shared bytes', 'shared.txt');
@@ -124,7 +127,7 @@ export function sharingSuite(t: Test, target: () => SharingTarget) {
     t.equal((await http(`${baseUrl}links/${o.name}/nope`, { method: 'DELETE', headers: o.auth })).json.code, 'link_not_found');
   });
 
-  t.test('a link limited to 2 downloads: the third is 410 link_exhausted', async (t) => {
+  if (part('links')) t.test('a link limited to 2 downloads: the third is 410 link_exhausted', async (t) => {
     const { baseUrl } = target();
     const o = await owner(user('lim'));
     const id = await stored(o, 'twice');
@@ -138,7 +141,7 @@ export function sharingSuite(t: Test, target: () => SharingTarget) {
     t.match((await http(made.json.url, { headers: HTML })).text, /as many times as its owner allowed/);
   });
 
-  t.test('a one-time link raced by 16 concurrent downloads: exactly one gets the bytes', async (t) => {
+  if (part('links')) t.test('a one-time link raced by 16 concurrent downloads: exactly one gets the bytes', async (t) => {
     const { baseUrl } = target();
     const o = await owner(user('race'));
     const data = randomBytes(64 * 1024);
@@ -153,7 +156,7 @@ export function sharingSuite(t: Test, target: () => SharingTarget) {
     t.equal(listed.json.links[0].downloads, 1);
   });
 
-  t.test('password links: bytes only by POST with the password, guessing throttled per link and address', async (t) => {
+  if (part('requests')) t.test('password links: bytes only by POST with the password, guessing throttled per link and address', async (t) => {
     const { baseUrl, passwordTries } = target();
     const o = await owner(user('pw'));
     const id = await stored(o, 'secret bytes');
@@ -186,7 +189,7 @@ export function sharingSuite(t: Test, target: () => SharingTarget) {
     t.equal(listed.json.links[0].downloads, 1, 'only the right password downloaded');
   });
 
-  t.test('share link options are checked', async (t) => {
+  if (part('requests')) t.test('share link options are checked', async (t) => {
     const { baseUrl } = target();
     const o = await owner(user('opt'));
     const id = await stored(o, 'x');
@@ -199,7 +202,7 @@ export function sharingSuite(t: Test, target: () => SharingTarget) {
     t.equal((await http(`${baseUrl}s/short`)).json.code, 'link_not_found');
   });
 
-  t.test('file requests: anyone with the link uploads into the owner area, within max files; audited with the request id', async (t) => {
+  if (part('requests')) t.test('file requests: anyone with the link uploads into the owner area, within max files; audited with the request id', async (t) => {
     const { baseUrl, storageDir } = target();
     const o = await owner(user('req'));
     const made = await post(`${baseUrl}requests/${o.name}`, o.auth, { maxFiles: 2, maxBytes: 1000, note: 'Send me the <photos>' });
@@ -244,7 +247,7 @@ export function sharingSuite(t: Test, target: () => SharingTarget) {
     t.equal((await http(locked.json.url, { headers: HTML })).status, 410);
   });
 
-  t.test('expires_in on uploads: query or form field, capped by RETENTION_DAYS_MAX', async (t) => {
+  if (part('requests')) t.test('expires_in on uploads: query or form field, capped by RETENTION_DAYS_MAX', async (t) => {
     const { baseUrl } = target();
     const o = await owner(user('ret'));
     const byQuery = await upload(baseUrl, o.token, 'q', { query: '?expires_in=2h' });
