@@ -135,3 +135,33 @@ t.test('a revoked link shows a clear 410 page', async (t) => {
   await check(t, page);
   await page.close();
 });
+
+t.test('the web page: Share… makes a counted link, shows it with Copy link and its QR code; the links table counts and revokes', async (t) => {
+  const { page, check } = await watchedPage(WIDTHS.desktop);
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+  await page.goto(`${server.url}#token=${token}`);
+  const row = page.locator('#file-table tbody tr').filter({ has: page.locator('td.name', { hasText: 'alert(1)' }) });
+  await row.getByRole('button', { name: /Make a counted link/ }).click();
+  await page.fill('#link-max', '2');
+  await page.fill('#link-note', 'from the page');
+  await page.click('#link-form button[type=submit]');
+  await page.locator('#made-link').waitFor();
+  const url = await page.inputValue('#made-link-url');
+  t.match(url, /\/s\/[A-Za-z0-9]{22}$/);
+  await page.locator('#made-link-qr').evaluate((img: HTMLImageElement) => img.decode());
+  t.ok(await page.locator('#made-link-qr').evaluate((img: HTMLImageElement) => img.naturalWidth > 0), 'the QR code image loaded');
+  await page.click('#made-link-copy');
+  t.equal(await page.evaluate(() => navigator.clipboard.readText()), url, 'Copy link put it on the clipboard');
+  t.equal((await http(url)).status, 200);
+  await page.click('#links-refresh');
+  // The table made after the link may still show 0/2 until this refresh lands: wait for the count.
+  const linkRow = page.locator('#links-table tbody tr').filter({ hasText: 'from the page' }).filter({ hasText: 'active1/2' });
+  await linkRow.waitFor();
+  t.pass('the links table shows the download');
+  await shot(page, 'ui-share-desktop');
+  await linkRow.getByRole('button', { name: 'Revoke' }).click();
+  await page.locator('#links-table tbody tr').filter({ hasText: 'from the page' }).filter({ hasText: 'revoked' }).waitFor();
+  t.equal((await http(url)).status, 410);
+  await check(t, page);
+  await page.close();
+});

@@ -26,6 +26,7 @@ export function sharingRoutes(deps: RouteDeps, lazy: Lazy): Route[] {
     { method: 'POST', pattern: '/requests/:user', action: 'request-files', load: createRequest },
     { method: 'DELETE', pattern: '/requests/:user/:request', action: 'unshare', load: lazy(async () => (await import('./requests-manage.js')).createRequestsRevokeHandler(deps)) },
     { method: 'GET', pattern: '/r/:request', action: 'page', load: lazy(async () => (await import('./request-page.js')).createRequestPageHandler(deps)) },
+    { method: 'GET', pattern: '/qr', action: 'page', load: lazy(async () => (await import('./qr-image.js')).createQrImageHandler()) },
     { method: 'POST', pattern: '/r/:request', action: 'upload', load: lazy(async () => (await import('./request-upload.js')).createRequestUploadHandler(deps)) },
   ];
 }
