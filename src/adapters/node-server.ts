@@ -2,7 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo, Socket } from 'node:net';
 import { assemble } from '../assembly/start.js';
 import { scheduleAnonymize } from '../audit/auto.js';
-import { sweepAll } from '../sharing/sweep-backend.js';
+import { RETENTION_SWEEP_MS, sweepAll, sweepRetention } from '../sharing/sweep-backend.js';
 import type { Settings } from '../config/settings.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Store } from '../storage/store.js';
@@ -67,9 +67,11 @@ export async function startServer(settings: Settings, options: ServerOptions = {
   const { backend, app } = await assemble(settings, options);
   await app.ready;
   await sweepAll(backend);
-  // Expired files are hidden from every read at once; the sweep deletes them within a minute.
-  const sweeper = setInterval(() => void sweepAll(backend).catch(() => undefined),
-    Math.min(60, Math.max(1, settings.staleUploadSeconds / 2)) * 1000);
+  const sweeper = setInterval(() => void backend.sweep().catch(() => undefined),
+    Math.max(1, settings.staleUploadSeconds / 2) * 1000);
+  // Expired files are hidden from every read at once; this deletes them within a minute.
+  const retention = setInterval(() => void sweepRetention(backend).catch(() => undefined), RETENTION_SWEEP_MS);
+  retention.unref();
   sweeper.unref();
   const stopAnonymizing = scheduleAnonymize(settings, backend.audit, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
 
@@ -123,6 +125,7 @@ export async function startServer(settings: Settings, options: ServerOptions = {
       (closing ??= (async () => {
         stopping = true;
         clearInterval(sweeper);
+        clearInterval(retention);
         stopAnonymizing();
         for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
