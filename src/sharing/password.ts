@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-/** scrypt (RFC 7914) at N=2^15, r=8, p=1: about 32 MiB and tens of milliseconds per check. */
+/** scrypt (RFC 7914) at N=2^15, r=8, p=1: 32 MiB and a fraction of a second of one core per check. */
 const PARAMS = { N: 1 << 15, r: 8, p: 1 } as const;
 const KEY_BYTES = 32;
 export const MAX_PASSWORD_BYTES = 1024;
