@@ -53,7 +53,7 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
     app = assembled.app;
     const { backend } = assembled;
     if (oneIn(settings.cgiSweepOneIn)) {
-      process.once('beforeExit', () => void backend.sweep().catch(log));
+      process.once('beforeExit', () => void import('../sharing/sweep-backend.js').then(({ sweepAll }) => sweepAll(backend)).catch(log));
     }
     if (oneIn(settings.cgiAnonymizeOneIn)) {
       process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, backend.audit, log)));

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { assemble } from '../assembly/start.js';
 import { scheduleAnonymize } from '../audit/auto.js';
 import { linkSecret } from '../auth/link-secret.js';
+import { RETENTION_SWEEP_MS, sweepAll, sweepRetention } from '../sharing/sweep-backend.js';
 import type { Settings } from '../config/settings.js';
 import type { Hooks } from '../hooks/types.js';
 import type { StorageBackend } from '../storage/backend.js';
@@ -71,9 +72,12 @@ export async function startServer(settings: Settings, options: ServerOptions = {
   await app.ready;
   // A link secret file that is missing is made now, one that is unsafe refuses the start.
   linkSecret(settings);
-  await backend.sweep();
+  await sweepAll(backend);
   const sweeper = setInterval(() => void backend.sweep().catch(() => undefined),
     Math.max(1, settings.staleUploadSeconds / 2) * 1000);
+  // Expired files are hidden from every read at once; this deletes them within a minute.
+  const retention = setInterval(() => void sweepRetention(backend).catch(() => undefined), RETENTION_SWEEP_MS);
+  retention.unref();
   sweeper.unref();
   const stopAnonymizing = scheduleAnonymize(settings, backend.audit, (error) => process.stderr.write(`bdfu: ${(error as Error).message}\n`));
 
@@ -127,6 +131,7 @@ export async function startServer(settings: Settings, options: ServerOptions = {
       (closing ??= (async () => {
         stopping = true;
         clearInterval(sweeper);
+        clearInterval(retention);
         stopAnonymizing();
         for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

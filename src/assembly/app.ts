@@ -8,6 +8,7 @@ import type { Handler } from '../core/types.js';
 import { CorsPolicy } from '../http/cors.js';
 import type { RouteDeps } from '../routes/deps.js';
 import { routeTable } from '../routes/table.js';
+import { expiringStore } from '../sharing/expiring-store.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Store } from '../storage/store.js';
 import { diskBackend } from './backend.js';
@@ -26,6 +27,8 @@ export interface AppOptions {
   hooks?: Hooks;
   /** The process ends after one request (CGI): after-hooks get HOOK_TIMEOUT_SECONDS in all. */
   oneShot?: boolean;
+  /** The clock (milliseconds) links and retention compare with; Date.now by default. */
+  now?: () => number;
 }
 
 export const logToStderr = (error: unknown) => {
@@ -40,10 +43,12 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
   const log = options.log ?? logToStderr;
   const backend = options.backend ?? diskBackend(settings, options.store ? { files: options.store } : {});
   assertCapabilities(settings, backend);
+  const now = options.now ?? Date.now;
   const deps: RouteDeps = {
     settings,
     backend,
-    store: backend.files,
+    store: expiringStore(backend.files, backend.records, now),
+    now,
     verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
     log,
   };

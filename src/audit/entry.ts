@@ -23,6 +23,8 @@ export interface AuditEntry {
   reason?: string;
   /** Entries of action `hook` for after-events: how many deliveries were tried. */
   attempts?: number;
+  /** The share link, public short id or file request the request came through. */
+  link?: string;
   /** Set on anonymized entries: only what anonymous-entry.ts keeps is left. */
   anonymized?: true;
 }

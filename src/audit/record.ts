@@ -4,7 +4,7 @@ import type { AuditEntry } from './entry.js';
 import type { AuditSink } from './sink.js';
 
 /** Actions written to the trail when they succeed; every refused or failed request is written too. */
-const RECORDED_ON_SUCCESS = new Set(['upload', 'download', 'delete', 'share']);
+const RECORDED_ON_SUCCESS = new Set(['upload', 'download', 'delete', 'share', 'unshare', 'publish', 'unpublish', 'request-files']);
 
 export type { Outcome };
 
@@ -26,6 +26,7 @@ export function auditEntry(req: CoreRequest, action: string, outcome: Outcome, n
   if (facts.id !== undefined) entry.id = facts.id;
   if (facts.name !== undefined) entry.name = facts.name;
   if (facts.bytes !== undefined) entry.bytes = facts.bytes;
+  if (facts.link !== undefined) entry.link = facts.link;
   return entry;
 }
 

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { reportAndExit } from './fail.js';
 import type { GenTokenOptions } from './gen-token.js';
+import { addSharingCommands } from './sharing-commands.js';
 import type { UploadOptions } from './upload.js';
 
 function positiveInteger(name: string) {
@@ -67,6 +68,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--chunk-size <bytes>', 'tus: bytes per PATCH request (0: the rest of the file in one)').default(0).argParser(wholeNumber('--chunk-size')))
     .option('--resume', 'tus: continue the upload an earlier run started for this file (same path, size and time)')
     .addOption(new Option('--retries <n>', 'tus: attempts in a row that may fail (dropped connection, server busy) before giving up').default(8).argParser(wholeNumber('--retries')))
+    .option('--expires-in <duration>', 'delete the file after this long: seconds, or 90m, 12h, 7d, 2w, never (within RETENTION_DAYS_MAX); sent in one multipart POST, not by tus')
     .action(async (endpoint: string, token: string, file: string, options: UploadOptions) => {
       const { upload } = await import('./upload.js');
       await upload(endpoint, token, file, options);
@@ -135,6 +137,7 @@ export function buildProgram(): Command {
       await signUrl(endpoint, token, file, options);
     });
 
+  addSharingCommands(fileCommand);
   return program;
 }
 

@@ -33,10 +33,14 @@ export interface UploadOptions {
   chunkSize: number;
   resume?: boolean;
   retries: number;
+  /** Delete the file after this long (seconds, 90m, 12h, 7d, 2w, never); such uploads go in one multipart POST. */
+  expiresIn?: string;
 }
 
 export async function upload(endpoint: string, token: string, path: string, options: UploadOptions): Promise<void> {
   const url = endpointUrl(endpoint, 'upload');
+  // The server checks it before the body is sent (a query, not a form field).
+  if (options.expiresIn !== undefined) url.searchParams.set('expires_in', options.expiresIn);
   let size: number;
   let mtimeMs: number;
   try {
@@ -48,7 +52,8 @@ export async function upload(endpoint: string, token: string, path: string, opti
     if (error instanceof CliError) throw error;
     throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  if (size >= options.tusThreshold) {
+  // tus creation takes no expiry: an upload that sets one goes in one multipart POST.
+  if (size >= options.tusThreshold && options.expiresIn === undefined) {
     const { tusUpload } = await import('./tus-upload.js');
     const identity = { endpoint: url.href, path: resolve(path), size, mtimeMs };
     const answer = await tusUpload(endpoint, token, path, identity, { chunkSize: options.chunkSize, resume: options.resume ?? false, retries: options.retries });

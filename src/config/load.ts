@@ -3,6 +3,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { parseCfg, CfgSyntaxError, type CfgValue } from './cfg-parser.js';
 import { checkCdnSettings } from './cdn-settings.js';
 import { checkHookSettings } from './hook-settings.js';
+import { checkRetentionSettings } from './retention-settings.js';
 import { ConfigError } from './config-error.js';
 import { closestName, didYouMean } from './did-you-mean.js';
 import { checkS3PostgresSettings } from './s3-postgres-settings.js';
@@ -170,6 +171,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   checkSecuritySettings(settings as unknown as Settings);
   checkHookSettings(settings as unknown as Settings);
   warnings.push(...checkS3PostgresSettings(settings as unknown as Settings));
+  checkRetentionSettings(settings as unknown as Settings);
   settings.basePath = normaliseBasePath(String(settings.basePath));
   try {
     const proxies = settings.trustedProxies;

@@ -52,6 +52,12 @@ export interface Settings {
   s3SecretAccessKey: string;
   s3ForcePathStyle: boolean;
   databaseUrl: string;
+  retentionDaysMax: number;
+  retentionDaysDefault: number;
+  shareLinkMaxDays: number;
+  sharePasswordTries: number;
+  sharePasswordWindowSeconds: number;
+  fileRequestMaxDays: number;
 }
 
 type Kind = 'string' | 'integer' | 'boolean' | 'list';
@@ -177,6 +183,18 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'S3 + PostgreSQL: address the bucket as `endpoint/bucket/key` (MinIO, Ceph, Swift) rather than `bucket.endpoint/key` (AWS).' },
   { key: 'DATABASE_URL', prop: 'databaseUrl', kind: 'string', default: '',
     doc: 'S3 + PostgreSQL: `postgres://user:password@host:5432/database` for records, quota, sessions and the audit trail; the schema is created or updated at start. May hold a password: never printed (messages name host, port and database only).' },
+  { key: 'RETENTION_DAYS_MAX', prop: 'retentionDaysMax', kind: 'integer', default: 0, min: 0, max: 36500,
+    doc: 'The longest an upload may ask to be kept (`expires_in`), in days; 0: no cap, and uploads may be kept for ever.' },
+  { key: 'RETENTION_DAYS_DEFAULT', prop: 'retentionDaysDefault', kind: 'integer', default: 0, min: 0, max: 36500,
+    doc: 'Days an upload without `expires_in` is kept before the sweep deletes it; 0: kept until deleted. At most RETENTION_DAYS_MAX when that is set.' },
+  { key: 'SHARE_LINK_MAX_DAYS', prop: 'shareLinkMaxDays', kind: 'integer', default: 30, min: 0, max: 36500,
+    doc: 'The longest a share link may live, in days; 0: no cap, and links that never expire are allowed.' },
+  { key: 'SHARE_PASSWORD_TRIES', prop: 'sharePasswordTries', kind: 'integer', default: 5, min: 1, max: 1000,
+    doc: 'Password tries one address may make on one share link or file request per SHARE_PASSWORD_WINDOW_SECONDS; more are 429.' },
+  { key: 'SHARE_PASSWORD_WINDOW_SECONDS', prop: 'sharePasswordWindowSeconds', kind: 'integer', default: 900, min: 1, max: 86400,
+    doc: 'The window SHARE_PASSWORD_TRIES counts over, in seconds.' },
+  { key: 'FILE_REQUEST_MAX_DAYS', prop: 'fileRequestMaxDays', kind: 'integer', default: 30, min: 1, max: 3650,
+    doc: 'The longest a file request (an upload link for people without an account) may stay open, in days.' },
 ];
 
 export const ENV_PREFIX = 'BDFU_';

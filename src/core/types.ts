@@ -30,6 +30,8 @@ export interface AuditFacts {
   id?: string;
   name?: string;
   bytes?: number;
+  /** The share link, public short id or file request the request came through. */
+  link?: string;
 }
 
 export type ResponseBody = Readable | Uint8Array | string;

@@ -9,10 +9,12 @@ export interface RouteDeps {
   settings: Settings;
   /** Everything bdfu keeps: files, sessions, documents, records, the audit trail. */
   backend: StorageBackend;
-  /** Whole uploads: `backend.files`. */
+  /** Whole uploads: `backend.files`, with files past their retention hidden from every read. */
   store: Store;
   verify: TokenVerifier;
   log: (error: unknown) => void;
   /** Set only when a hook is configured: then every decision and change goes through it. */
   hooks?: HookRunner;
+  /** Milliseconds since the epoch: what link expiry, retention and throttling compare with (tests move it). */
+  now: () => number;
 }

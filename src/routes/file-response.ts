@@ -33,7 +33,7 @@ export function notFound(): HttpError {
  * The bytes of a stored file, streamed from the store, with validators, one optional range and
  * the headers that make a hostile upload harmless.
  */
-export async function fileResponse(req: CoreRequest, store: Store, record: FileRecord): Promise<CoreResponse> {
+export async function fileResponse(req: CoreRequest, store: Store, record: FileRecord, options: { inline?: boolean } = {}): Promise<CoreResponse> {
   const { etag, lastModified } = validators(record);
   const common: Record<string, string> = {
     etag,
@@ -54,7 +54,8 @@ export async function fileResponse(req: CoreRequest, store: Store, record: FileR
   const headers: Record<string, string> = {
     ...common,
     'content-type': MIME.test(record.type) ? record.type : 'application/octet-stream',
-    'content-disposition': attachment(record.name),
+    // inline: a link page's preview (still sandboxed, never script); the name stays in filename*.
+    'content-disposition': options.inline ? attachment(record.name).replace(/^attachment/, 'inline') : attachment(record.name),
   };
   if (req.method === 'HEAD') {
     return range

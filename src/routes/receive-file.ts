@@ -26,8 +26,8 @@ export interface ReceiveOptions {
   limits: FormLimits;
   /** Room held against the quota: a body beyond it is 507 quota_exceeded. */
   reservation?: Reservation;
-  /** More metadata for the file, from the text fields sent before the file part. */
-  extraMeta?: (fields: ReadonlyMap<string, string>) => Partial<UploadMeta>;
+  /** More metadata for the file, from the text fields sent before the file part; may throw an HttpError to refuse. */
+  extraMeta?: (fields: ReadonlyMap<string, string>) => Partial<UploadMeta> | Promise<Partial<UploadMeta>>;
   /** Runs once every byte is written, before the file becomes visible; a throw discards the upload. */
   beforeCommit?: (written: WrittenUpload) => Promise<void>;
 }
@@ -127,7 +127,7 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
     file.on('error', (error) => (partError ??= error));
     file.on('limit', () => (partError ??= tooLarge(limits.maxBodyBytes)));
     writing = (async () => {
-      meta = { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream', ...options.extraMeta?.(fields) };
+      meta = { name: info.filename || 'upload', type: info.mimeType || 'application/octet-stream', ...(await options.extraMeta?.(fields)) };
       pending = await store.begin(user, meta, options.reservation);
       if (partError || file.destroyed) throw partError ?? new Error('the file part was cut off');
       // Not pipeline(file, ...): a failing disk would destroy the part, and busboy would wait

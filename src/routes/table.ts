@@ -1,5 +1,6 @@
 import type { Route, RouteHandler } from '../core/router.js';
 import type { RouteDeps } from './deps.js';
+import { sharingRoutes } from './share-links/routes.js';
 import { mapStorageErrors } from './storage-failure.js';
 
 /** Loads the handler on first use; what storage throws becomes its HTTP answer (storage-failure.ts). */
@@ -36,6 +37,7 @@ export function routeTable(deps: RouteDeps): Route[] {
     { method: 'GET', pattern: '/ui/', action: 'page', load: lazy(async () => (await import('./ui.js')).createPageHandler({ atUi: true })) },
     { method: 'GET', pattern: '/ui/:asset', action: 'page', load: lazy(async () => (await import('./ui.js')).createAssetHandler()) },
     ...tusRoutes(deps),
+    ...sharingRoutes(deps, lazy),
     { method: 'GET', pattern: '/audit', action: 'audit', load: lazy(async () => (await import('./audit.js')).createAuditHandler(deps)) },
   ];
 }

@@ -11,6 +11,8 @@ import type { RouteDeps } from './deps.js';
 import { fileUrl } from './file-path.js';
 import { publicRecord } from './public-record.js';
 import { receiveFile, tooLarge, type FormLimits } from './receive-file.js';
+import { keepUntil } from './share-links/keep-until.js';
+import { uploadExpiry } from './share-links/upload-expiry.js';
 
 function declaredLength(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
@@ -43,6 +45,8 @@ export function createUploadHandler(deps: RouteDeps): RouteHandler {
     const length = declaredLength(req.headers['content-length']);
     if (length !== undefined && length > limits.maxBodyBytes) throw tooLarge(limits.maxBodyBytes);
 
+    // expires_in: the query is checked before the body is read; a form field (before the file) after.
+    uploadExpiry(settings, req.query.get('expires_in') ?? undefined, deps.now());
     let reservation: Reservation | undefined;
     if (store.reserve) {
       try {
@@ -57,19 +61,22 @@ export function createUploadHandler(deps: RouteDeps): RouteHandler {
       req.acceptBody?.();
       let downloadToken: string | undefined;
       const { hooks } = deps;
+      let fieldExpiry: string | undefined;
       const record = await receiveFile(req, store, principal.user, {
         limits,
         ...(hooks ? { beforeCommit: (written) => hooks.beforeCommit({ user: principal.user, ...written }, req) } : {}),
         ...(reservation ? { reservation } : {}),
         extraMeta: (fields) => {
+          fieldExpiry = fields.get('expires_in');
           if (!YES.test(req.query.get('download_token') ?? fields.get('download_token') ?? '')) return {};
           downloadToken = newDownloadToken();
           return { downloadTokenHash: hashDownloadToken(downloadToken) };
         },
       });
+      const expires = await keepUntil(deps, record, req.query.get('expires_in') ?? fieldExpiry);
       noteAudit(req, { id: record.id, name: record.name, bytes: record.size });
       hooks?.after('afterUpload', { user: principal.user, record }, req);
-      const answer = downloadToken ? { ...publicRecord(record), downloadToken } : publicRecord(record);
+      const answer = { ...publicRecord(record), ...(downloadToken ? { downloadToken } : {}), ...(expires ? { expires: expires.toISOString() } : {}) };
       return jsonResponse(201, answer, { location: fileUrl(req.baseUrl, record.user, record.id) });
     } finally {
       await reservation?.release();

@@ -536,6 +536,118 @@ async function remove(user, record) {
   }
 }
 
+// ---------- sharing: stateful links, public files, file requests ----------
+
+/** Shows a made link with "Copy link" and its QR code (drawn by the server: GET qr?for=). */
+function showMadeLink(label, url) {
+  $('made-link').hidden = false;
+  $('made-link-label').textContent = label;
+  $('made-link-url').value = url;
+  $('made-link-qr').src = api(`qr?for=${encodeURIComponent(url)}`).href;
+}
+
+async function copyMadeLink() {
+  try {
+    await navigator.clipboard.writeText($('made-link-url').value);
+    say('Copied the link to the clipboard.');
+  } catch {
+    $('made-link-url').select();
+    say('Copy the link from the box.');
+  }
+}
+
+async function postJson(method, path, value) {
+  const response = await call(method, path, { headers: { 'content-type': 'application/json' }, body: value === undefined ? undefined : JSON.stringify(value) });
+  return response.json();
+}
+
+function linkOptions() {
+  const value = { expiresIn: $('link-expires').value.trim() || undefined, note: $('link-note').value || undefined };
+  if ($('link-max').value) value.maxDownloads = Number($('link-max').value);
+  if ($('link-password').value) value.password = $('link-password').value;
+  return value;
+}
+
+function openLinkForm(title, submit) {
+  $('link-form').hidden = false;
+  $('link-form-title').textContent = title;
+  state.linkSubmit = submit;
+  $('link-expires').focus();
+}
+
+function shareLink(user, record) {
+  openLinkForm(`Share ${record.name}`, async () => {
+    const link = await postJson('POST', `${filePath(user, record.id)}/links`, linkOptions());
+    showMadeLink(`Link to ${record.name}`, link.url);
+    say(`Made a link to ${record.name}.`);
+    await showLinks();
+  });
+}
+
+function requestFilesForm() {
+  const user = state.viewing;
+  openLinkForm('Request files (an upload link for people without an account)', async () => {
+    const { maxDownloads, ...options } = linkOptions();
+    const request = await postJson('POST', `requests/${encodeURIComponent(user)}`, { ...options, ...(maxDownloads ? { maxFiles: maxDownloads } : {}) });
+    showMadeLink('Upload link', request.url);
+    say('Made an upload link.');
+  });
+}
+
+async function publishFile(user, record) {
+  try {
+    const mark = await postJson('PUT', `${filePath(user, record.id)}/public`);
+    showMadeLink(`Public link to ${record.name}`, mark.url);
+    say(`${record.name} is public; unpublish it to stop.`);
+  } catch (error) {
+    report(error, `publish ${record.name}`);
+  }
+}
+
+async function unpublishFile(user, record) {
+  try {
+    await postJson('DELETE', `${filePath(user, record.id)}/public`);
+    $('made-link').hidden = true;
+    say(`${record.name} is no longer public.`);
+  } catch (error) {
+    report(error, `unpublish ${record.name}`);
+  }
+}
+
+async function showLinks() {
+  const user = state.viewing;
+  try {
+    const { links } = await (await call('GET', `links/${encodeURIComponent(user)}`)).json();
+    const tbody = $('links-table').querySelector('tbody');
+    tbody.replaceChildren(...links.map((link) => {
+      const actions = el('td', { class: 'actions' }, [
+        el('button', { type: 'button', text: 'Copy / QR', onclick: () => showMadeLink('Link', link.url) }),
+      ]);
+      if (link.state !== 'revoked') {
+        actions.append(el('button', { type: 'button', class: 'danger', text: 'Revoke', onclick: async () => {
+          try {
+            await call('DELETE', `links/${encodeURIComponent(user)}/${link.id}`);
+            say('Revoked the link.');
+            await showLinks();
+          } catch (error) {
+            report(error, 'revoke the link');
+          }
+        } }));
+      }
+      return el('tr', {}, [
+        el('td', { class: 'name', text: link.note ? `${link.id} (${link.note})` : link.id }),
+        el('td', { text: link.state }),
+        el('td', { class: 'num', text: `${link.downloads}/${link.maxDownloads ?? '∞'}` }),
+        el('td', { text: link.expires ? humanTime(link.expires) : 'never' }),
+        el('td', { text: link.lastUsed ? humanTime(link.lastUsed) : '–' }),
+        actions,
+      ]);
+    }));
+  } catch (error) {
+    report(error, 'list your links');
+  }
+}
+
 function fileRow(user, record, scopes) {
   const admin = scopes.has('admin');
   const actions = el('td', { class: 'actions' });
@@ -543,6 +655,9 @@ function fileRow(user, record, scopes) {
     const get = el('button', { type: 'button', text: 'Download', 'aria-label': `Download ${record.name}` });
     get.addEventListener('click', () => download(user, record, get));
     actions.append(get, el('button', { type: 'button', text: 'Copy link', 'aria-label': `Copy a share link to ${record.name}`, onclick: () => share(user, record) }));
+    actions.append(el('button', { type: 'button', text: 'Share…', 'aria-label': `Make a counted link to ${record.name}`, onclick: () => shareLink(user, record) }));
+    actions.append(el('button', { type: 'button', text: 'Public', 'aria-label': `Make ${record.name} public`, onclick: () => publishFile(user, record) }));
+    actions.append(el('button', { type: 'button', text: 'Unpublish', 'aria-label': `Stop serving ${record.name} publicly`, onclick: () => unpublishFile(user, record) }));
   }
   if (admin || scopes.has('delete')) {
     actions.append(el('button', { type: 'button', class: 'danger', text: 'Delete', 'aria-label': `Delete ${record.name}`, onclick: () => remove(user, record) }));
@@ -656,6 +771,20 @@ function wire() {
     state.viewing = $('user-select').value;
     void showFiles();
   });
+  $('link-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await state.linkSubmit?.();
+      $('link-form').hidden = true;
+      $('link-password').value = '';
+    } catch (error) {
+      report(error, 'make the link');
+    }
+  });
+  $('link-cancel').addEventListener('click', () => ($('link-form').hidden = true));
+  $('made-link-copy').addEventListener('click', () => void copyMadeLink());
+  $('links-refresh').addEventListener('click', () => void showLinks());
+  $('request-files').addEventListener('click', () => requestFilesForm());
   $('audit-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void showAudit();

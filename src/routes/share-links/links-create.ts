@@ -1,0 +1,38 @@
+import { authenticate } from '../../auth/authenticate.js';
+import { permit } from '../../auth/permit.js';
+import { noteAudit } from '../../core/audit-facts.js';
+import { jsonResponse } from '../../core/respond.js';
+import type { RouteHandler } from '../../core/router.js';
+import { createLink } from '../../sharing/links.js';
+import { hashPassword } from '../../sharing/password.js';
+import type { RouteDeps } from '../deps.js';
+import { notFound } from '../file-response.js';
+import { readJsonObject } from './json-body.js';
+import { linkView } from './link-view.js';
+import { linkExpiry, MAX_NOTE_CHARS, optionalPassword, optionalText, positiveCount } from './options.js';
+
+const DEFAULT_DAYS = 7;
+
+/** POST files/<user>/<id>/links {expiresIn, maxDownloads, password, note}: a counted, revocable share link. */
+export function createLinksCreateHandler(deps: RouteDeps): RouteHandler {
+  return async (req, params) => {
+    const owner = params.user!;
+    const file = params.id!;
+    const principal = await authenticate(req, deps.verify);
+    await permit(req, deps.hooks, principal, 'share', { owner, id: file });
+    noteAudit(req, { user: principal.user, owner, id: file });
+    const body = await readJsonObject(req);
+    const at = deps.now();
+    const expires = linkExpiry(body.expiresIn, deps.settings.shareLinkMaxDays, DEFAULT_DAYS, at);
+    const maxDownloads = positiveCount(body.maxDownloads, 'maxDownloads');
+    const note = optionalText(body.note, 'note', MAX_NOTE_CHARS);
+    const password = optionalPassword(body.password);
+    const record = await deps.store.stat(owner, file);
+    if (!record) throw notFound();
+    const link = await createLink(deps.backend.records, {
+      owner, file, expires, maxDownloads, note, ...(password ? { passwordHash: await hashPassword(password) } : {}),
+    }, deps.now);
+    noteAudit(req, { name: record.name, link: link.id });
+    return jsonResponse(201, linkView(req.baseUrl, link, at));
+  };
+}
