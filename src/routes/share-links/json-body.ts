@@ -3,8 +3,8 @@ import type { CoreRequest } from '../../core/types.js';
 
 const MAX_BODY = 16384;
 
-/** A small JSON object body (`{}` when empty); anything else is 400 bad_json. */
-export async function readJsonObject(req: CoreRequest): Promise<Record<string, unknown>> {
+/** The whole body as text, refused (413) past MAX_BODY bytes. */
+async function readSmallBody(req: CoreRequest): Promise<string> {
   req.acceptBody?.();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -13,7 +13,12 @@ export async function readJsonObject(req: CoreRequest): Promise<Record<string, u
     if (size > MAX_BODY) throw new HttpError(413, 'body_too_large', `the request body is over ${MAX_BODY} bytes`);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A small JSON object body (`{}` when empty); anything else is 400 bad_json. */
+export async function readJsonObject(req: CoreRequest): Promise<Record<string, unknown>> {
+  const text = (await readSmallBody(req)).trim();
   if (text === '') return {};
   let value: unknown;
   try {
@@ -27,13 +32,5 @@ export async function readJsonObject(req: CoreRequest): Promise<Record<string, u
 
 /** A url-encoded form body (the password form), small. */
 export async function readForm(req: CoreRequest): Promise<URLSearchParams> {
-  req.acceptBody?.();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req.body) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, 'body_too_large', `the request body is over ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return new URLSearchParams(await readSmallBody(req));
 }

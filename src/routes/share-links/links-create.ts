@@ -1,11 +1,10 @@
-import { authenticate } from '../../auth/authenticate.js';
-import { permit } from '../../auth/permit.js';
 import { noteAudit } from '../../core/audit-facts.js';
 import { jsonResponse } from '../../core/respond.js';
 import type { RouteHandler } from '../../core/router.js';
 import { createLink } from '../../sharing/links.js';
 import { hashPassword } from '../../sharing/password.js';
 import type { RouteDeps } from '../deps.js';
+import { fileShareAccess } from './file-share-access.js';
 import { notFound } from '../file-response.js';
 import { readJsonObject } from './json-body.js';
 import { linkView } from './link-view.js';
@@ -16,11 +15,7 @@ const DEFAULT_DAYS = 7;
 /** POST files/<user>/<id>/links {expiresIn, maxDownloads, password, note}: a counted, revocable share link. */
 export function createLinksCreateHandler(deps: RouteDeps): RouteHandler {
   return async (req, params) => {
-    const owner = params.user!;
-    const file = params.id!;
-    const principal = await authenticate(req, deps.verify);
-    await permit(req, deps.hooks, principal, 'share', { owner, id: file });
-    noteAudit(req, { user: principal.user, owner, id: file });
+    const { owner, file } = await fileShareAccess(deps, req, params);
     const body = await readJsonObject(req);
     const at = deps.now();
     const expires = linkExpiry(body.expiresIn, deps.settings.shareLinkMaxDays, DEFAULT_DAYS, at);

@@ -1,20 +1,15 @@
-import { authenticate } from '../../auth/authenticate.js';
-import { permit } from '../../auth/permit.js';
 import { noteAudit } from '../../core/audit-facts.js';
 import { jsonResponse } from '../../core/respond.js';
 import type { RouteHandler } from '../../core/router.js';
 import { publish, unpublish } from '../../sharing/public-files.js';
 import type { RouteDeps } from '../deps.js';
+import { fileShareAccess } from './file-share-access.js';
 import { notFound } from '../file-response.js';
 
 /** PUT files/<user>/<id>/public (owner or admin): served without a token at d/<short id> and d/<user>/by-name/<name>. */
 export function createPublishHandler(deps: RouteDeps): RouteHandler {
   return async (req, params) => {
-    const owner = params.user!;
-    const file = params.id!;
-    const principal = await authenticate(req, deps.verify);
-    await permit(req, deps.hooks, principal, 'share', { owner, id: file });
-    noteAudit(req, { user: principal.user, owner, id: file });
+    const { owner, file } = await fileShareAccess(deps, req, params);
     const record = await deps.store.stat(owner, file);
     if (!record) throw notFound();
     const short = await publish(deps.backend.records, owner, file);
@@ -31,11 +26,7 @@ export function createPublishHandler(deps: RouteDeps): RouteHandler {
 /** DELETE files/<user>/<id>/public: both public links are 404 at once. */
 export function createUnpublishHandler(deps: RouteDeps): RouteHandler {
   return async (req, params) => {
-    const owner = params.user!;
-    const file = params.id!;
-    const principal = await authenticate(req, deps.verify);
-    await permit(req, deps.hooks, principal, 'share', { owner, id: file });
-    noteAudit(req, { user: principal.user, owner, id: file });
+    const { owner, file } = await fileShareAccess(deps, req, params);
     if (file.length > 255) throw notFound();
     const was = await unpublish(deps.backend.records, owner, file);
     return jsonResponse(200, { public: false, wasPublic: was });
