@@ -79,6 +79,9 @@ export function streamUpload(base: string, token: string, size: number, seed: st
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = request(`${base}upload`, {
+      // A fresh connection each time: reusing one the server has just closed (after a refusal, a
+      // restart) would fail with EPIPE before any answer, which says nothing about bdfu.
+      agent: false,
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + size + tail.length },
     }, (res) => {
@@ -111,7 +114,7 @@ export function streamUpload(base: string, token: string, size: number, seed: st
 /** GET a file and hash it as it arrives: status and sha256 of the body. */
 export function hashDownload(url: string, token: string): Promise<{ status: number; sha256: string; bytes: number; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
-    request(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+    request(url, { agent: false, headers: { authorization: `Bearer ${token}` } }, (res) => {
       const hash = createHash('sha256');
       let bytes = 0;
       res.on('data', (c: Buffer) => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { startApache } from '../helpers/apache.js';
-import { originalToken } from '../helpers/original-token.js';
+import { scopedToken } from '../helpers/tokens.js';
 import { APACHE_DIR } from '../helpers/paths.js';
 import { hashDownload, leftovers, seededSha256, startS3PostgresCluster, streamUpload, type Sent } from '../helpers/s3-postgres-cluster.js';
 
@@ -20,7 +20,8 @@ const apache = await startApache(t, {
   config: () => ['Define BDFU_URL /files', ...defines, `Include ${join(APACHE_DIR, 'bdfu-balancer.conf')}`, ''].join('\n'),
 });
 const base = `${apache.origin}/files/`;
-const token = (user: string) => originalToken(user, fixture.secret, { expiresIn: 3600 });
+// Uploads and reads back: a token without a scope (the original's) cannot read.
+const token = (user: string) => scopedToken(user, fixture.secret, 'upload read', 3600);
 
 t.test('a per-user quota is never overshot by concurrent uploads on different instances', async (t) => {
   const bearer = await token('quota');

@@ -1,12 +1,13 @@
 import t, { type Test } from 'tap';
-import { originalToken } from '../helpers/original-token.js';
+import { scopedToken } from '../helpers/tokens.js';
 import { hashDownload, leftovers, seededSha256, startS3PostgresCluster, streamUpload, type Sent } from '../helpers/s3-postgres-cluster.js';
 
 const MiB = 1024 * 1024;
 const cluster = await startS3PostgresCluster(t, 1, { MAX_UPLOAD_SIZE: 64 * MiB });
 const { fixture, instances, inspect, pg, swift } = cluster;
 const base = instances[0]!.url;
-const bearer = await originalToken('fault', fixture.secret, { expiresIn: 3600 });
+// Uploads and reads back: a token without a scope (the original's) cannot read.
+const bearer = await scopedToken('fault', fixture.secret, 'upload read', 3600);
 
 /** Every file that was answered 201: it must still be there, byte for byte, whatever happened after. */
 const committed: Array<{ location: string; sha256: string }> = [];

@@ -16,8 +16,11 @@ export class Database {
     url: string,
   ) {
     this.where = describeDatabaseUrl(url);
-    // An idle connection dropped by a restarting server must not crash the process.
+    // A connection dropped by a stopping server must not crash the process: pg emits 'error' on the
+    // pool for an idle client and on the client itself for one checked out (a transaction, a
+    // session's lock); the query in progress rejects either way, and that is where it is handled.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   static async connect(url: string, options: { max?: number } = {}): Promise<Database> {
