@@ -34,6 +34,9 @@ function fromStorageError(error: StorageError): HttpError {
       return new HttpError(503, 'storage_unavailable', `${error.message}; try again shortly`, { ...options, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
     case 'unwritable':
       return new HttpError(500, 'storage_unwritable', error.message, options);
+    // The check is the route's own (a beforeCommit hook): its answer, as it gave it.
+    case 'rejected':
+      return error.cause instanceof HttpError ? error.cause : new HttpError(422, 'rejected_by_hook', error.message, options);
     case 'io':
       return new HttpError(500, 'storage_error', `${error.message}: nothing was stored`, options);
   }

@@ -26,6 +26,8 @@ export type StorageErrorKind =
   | 'unwritable'
   /** The backend cannot be reached now (PostgreSQL or S3 down); try again later. */
   | 'unavailable'
+  /** A check the caller handed in (FinishOptions.beforeCommit) refused the bytes; they were discarded. The check's own error is the cause. */
+  | 'rejected'
   /** Anything else the disk or the object store failed at. */
   | 'io';
 

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { StorageError } from './errors.js';
 import type { FileRecord, Quota } from './store.js';
 
 /** What a resumable session will become: the file's record fields, and the client's own metadata. */
@@ -49,6 +50,34 @@ export interface AppendOptions {
   maxBytes: number;
 }
 
+/** A finished session's bytes just before they become a file: what a beforeCommit check sees. */
+export interface FinishedBytes {
+  size: number;
+  sha256: string;
+  meta: SessionMeta;
+  /** On the disk: the file that holds the bytes, readable while the check runs (a scanner reads it). */
+  path?: string;
+}
+
+export interface FinishOptions {
+  /**
+   * Runs once every byte is in place and hashed, before the file exists. When it throws, the
+   * bytes and the session(s) are discarded and 'rejected' is thrown, the check's error its cause.
+   */
+  beforeCommit?: (bytes: FinishedBytes) => Promise<void>;
+}
+
+/** Runs `check`; a refusal becomes 'rejected' once `discard` has removed what was staged. */
+export async function checkBeforeCommit(check: FinishOptions['beforeCommit'], bytes: FinishedBytes, discard: () => Promise<unknown>): Promise<void> {
+  if (!check) return;
+  try {
+    await check(bytes);
+  } catch (error) {
+    await discard();
+    throw new StorageError('rejected', `the upload was refused before it was stored: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  }
+}
+
 /**
  * Uploads that span many requests, processes and instances. One writer at a time per session:
  * append() takes the session's lock for the time it writes (a held lock is 'locked'), and a lock
@@ -67,9 +96,9 @@ export interface ResumableSessions {
    */
   append(user: string, id: string, offset: number, body: Readable, options: AppendOptions): Promise<Session>;
   /** Turns a session whose offset reached its length into a file (same id, record, sha256). */
-  complete(user: string, id: string): Promise<FileRecord>;
+  complete(user: string, id: string, options?: FinishOptions): Promise<FileRecord>;
   /** A new file made of finished partial sessions, in order; the partials are removed. */
-  concatenate(user: string, partialIds: readonly string[], meta: SessionMeta, quota: Quota): Promise<FileRecord>;
+  concatenate(user: string, partialIds: readonly string[], meta: SessionMeta, quota: Quota, options?: FinishOptions): Promise<FileRecord>;
   /** Removes the session, its staged bytes and the quota it held; false when there was none. */
   abort(user: string, id: string): Promise<boolean>;
   /** Removes sessions past their expiry; returns how many. */

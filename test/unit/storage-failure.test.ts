@@ -1,4 +1,5 @@
 import t from 'tap';
+import { HttpError } from '../../src/core/http-error.js';
 import { storageFailure } from '../../src/routes/storage-failure.js';
 import { StorageError, type StorageErrorKind } from '../../src/storage/errors.js';
 import { QuotaExceededError } from '../../src/storage/store.js';
@@ -18,6 +19,7 @@ t.test('every storage error kind has its status and code', async (t) => {
     io: [500, 'storage_error'],
     invalid: [400, 'invalid_name'],
     unwritable: [500, 'storage_unwritable'],
+    rejected: [422, 'rejected_by_hook'],
   };
   for (const [kind, [status, code]] of Object.entries(expected)) {
     t.match(storageFailure(new StorageError(kind as StorageErrorKind, 'x')), { name: 'HttpError', status, code }, kind);
@@ -28,6 +30,11 @@ t.test('unavailable asks to retry; quota says how much; a bad user name is inval
   t.equal(storageFailure(new StorageError('unavailable', 'PostgreSQL at db:5432 does not answer')).headers['retry-after'], '5');
   t.same(storageFailure(new QuotaExceededError('full', 10, 10, 'files')).details, { used: 10, allowed: 10, unit: 'files' });
   t.equal(storageFailure(new StorageError('invalid', 'bad', { details: { field: 'user' } })).code, 'invalid_user');
+});
+
+t.test("a refusal by the route's own check comes back as the check answered it", async (t) => {
+  const hookAnswer = new HttpError(500, 'hook_failed', 'the hook failed');
+  t.equal(storageFailure(new StorageError('rejected', 'refused', { cause: hookAnswer })), hookAnswer);
 });
 
 t.test('errno from the disk', async (t) => {

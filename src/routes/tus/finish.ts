@@ -1,13 +1,13 @@
 import { noteAudit } from '../../core/audit-facts.js';
 import { jsonResponse } from '../../core/respond.js';
 import type { CoreRequest, CoreResponse } from '../../core/types.js';
-import type { Session, SessionMeta } from '../../storage/sessions.js';
+import type { FinishOptions, Session, SessionMeta } from '../../storage/sessions.js';
 import type { FileRecord } from '../../storage/store.js';
 import { fileFormMeta } from './metadata.js';
 import { fileUrl } from '../file-path.js';
 import { publicRecord } from '../public-record.js';
 import { FILE_LOCATION_HEADER, tusResumable } from './protocol.js';
-import type { TusContext } from './context.js';
+import { sessionsOf, type TusContext } from './context.js';
 
 /** Whether the session holds every byte and should become a file now. */
 export const readyToComplete = (session: Session) =>
@@ -39,4 +39,28 @@ export function finishedResponse(req: CoreRequest, record: FileRecord, status: 2
 /** Session metadata from the client's Upload-Metadata pairs. */
 export function sessionMeta(context: TusContext, pairs: Record<string, string>): SessionMeta {
   return { ...fileFormMeta(pairs, context.deps.settings.maxFileNameBytes), extra: { ...pairs } };
+}
+
+/** The beforeCommit hook sees the finished bytes (on the disk, their file) before they become the owner's file. */
+function finishOptions(context: TusContext, req: CoreRequest, owner: string): FinishOptions {
+  const hooks = context.deps.hooks;
+  if (!hooks) return {};
+  return {
+    beforeCommit: ({ size, sha256, meta, path }) =>
+      hooks.beforeCommit({ user: owner, name: meta.name, type: meta.type, size, sha256, ...(path !== undefined ? { path } : {}) }, req),
+  };
+}
+
+/** A session that holds every byte becomes a file, as a multipart upload does: checked by beforeCommit, told to afterUpload. */
+export async function completeUpload(context: TusContext, req: CoreRequest, owner: string, id: string): Promise<FileRecord> {
+  const record = await sessionsOf(context).complete(owner, id, finishOptions(context, req, owner));
+  context.deps.hooks?.after('afterUpload', { user: owner, record }, req);
+  return record;
+}
+
+/** Finished partial uploads become one file (tus concatenation), with the same hooks. */
+export async function concatenateUploads(context: TusContext, req: CoreRequest, owner: string, ids: readonly string[], meta: SessionMeta): Promise<FileRecord> {
+  const record = await sessionsOf(context).concatenate(owner, ids, meta, context.quota, finishOptions(context, req, owner));
+  context.deps.hooks?.after('afterUpload', { user: owner, record }, req);
+  return record;
 }

@@ -3,8 +3,8 @@ import type { CoreRequest, CoreResponse } from '../../core/types.js';
 import { HttpError } from '../../core/http-error.js';
 import type { RouteDeps } from '../deps.js';
 import type { Session } from '../../storage/sessions.js';
-import { admit, findUpload, sessionsOf, tusAnswer, tusContext, type TusContext } from './context.js';
-import { fileHeaders, noteFinished, readyToComplete } from './finish.js';
+import { admit, findUpload, tusAnswer, tusContext, type TusContext } from './context.js';
+import { completeUpload, fileHeaders, noteFinished, readyToComplete } from './finish.js';
 import { formatMetadata, tusResumable } from './protocol.js';
 
 export const expiresHeader = (session: Session) => ({ 'upload-expires': new Date(session.expires).toUTCString() });
@@ -29,7 +29,7 @@ export async function head(context: TusContext, req: CoreRequest, id: string): P
   // Every byte arrived but the file was not made (the writer died in between): make it now,
   // for a client that sees offset = length considers the upload done and will not send again.
   if (session && readyToComplete(session)) {
-    file = await sessionsOf(context).complete(owner, session.id);
+    file = await completeUpload(context, req, owner, session.id);
     noteFinished(req, file);
   }
   if (session && Object.keys(session.meta.extra).length > 0) headers['upload-metadata'] = formatMetadata(session.meta.extra);

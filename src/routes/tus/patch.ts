@@ -5,7 +5,7 @@ import { isStorageError } from '../../storage/errors.js';
 import type { Session } from '../../storage/sessions.js';
 import type { RouteDeps } from '../deps.js';
 import { admit, findUpload, maxBytes, sessionsOf, tusAnswer, tusContext, type TusContext } from './context.js';
-import { finishedResponse, readyToComplete } from './finish.js';
+import { completeUpload, finishedResponse, readyToComplete } from './finish.js';
 import { expiredError, expiresHeader, isExpired } from './head.js';
 import { byteCount, parseChecksum, TUS_CONTENT_TYPE, tusResumable } from './protocol.js';
 
@@ -75,7 +75,7 @@ export async function patch(context: TusContext, req: CoreRequest, id: string): 
   if (isExpired(session)) throw expiredError();
   const updated = await appendBody(context, req, owner, session, offset, maxBytes(context, principal));
   if (readyToComplete(updated)) {
-    const record = await sessionsOf(context).complete(owner, updated.id);
+    const record = await completeUpload(context, req, owner, updated.id);
     return finishedResponse(req, record, 200);
   }
   return {

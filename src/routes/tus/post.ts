@@ -7,7 +7,7 @@ import { isStorageError } from '../../storage/errors.js';
 import type { Session, SessionMeta } from '../../storage/sessions.js';
 import type { RouteDeps } from '../deps.js';
 import { admit, findUpload, maxBytes, sessionsOf, tusAnswer, tusContext, type TusContext } from './context.js';
-import { finishedResponse, readyToComplete, sessionMeta } from './finish.js';
+import { concatenateUploads, completeUpload, finishedResponse, readyToComplete, sessionMeta } from './finish.js';
 import { expiresHeader } from './head.js';
 import { appendBody, requireOctetStream } from './patch.js';
 import { byteCount, lengthDeferred, parseConcat, parseMetadata, tusResumable, uploadUrl } from './protocol.js';
@@ -70,7 +70,7 @@ async function create(context: TusContext, req: CoreRequest): Promise<CoreRespon
     }
   }
   if (readyToComplete(current)) {
-    const record = await sessions.complete(principal.user, current.id);
+    const record = await completeUpload(context, req, principal.user, current.id);
     return finishedResponse(req, record, 201, { location: created.location });
   }
   return {
@@ -95,6 +95,6 @@ async function concatenate(context: TusContext, req: CoreRequest, principal: Pri
       throw new HttpError(400, 'partial_unfinished', `the partial upload ${id} is not finished (${part.offset} of ${part.length ?? '?'} bytes)`);
     }
   }
-  const record = await sessionsOf(context).concatenate(owner!, ids, meta, context.quota);
+  const record = await concatenateUploads(context, req, owner!, ids, meta);
   return finishedResponse(req, record, 201, { location: uploadUrl(req.baseUrl, record.id) });
 }

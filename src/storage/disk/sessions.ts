@@ -7,7 +7,7 @@ import { DirectorySync } from '../directory-sync.js';
 import { PRIVATE_MODES, type StorageModes } from '../file-modes.js';
 import { StorageError } from '../errors.js';
 import { usageOf, withUserLock } from '../fs-lease.js';
-import type { AppendOptions, ResumableSessions, Session, SessionInit, SessionMeta } from '../sessions.js';
+import { checkBeforeCommit, type AppendOptions, type FinishOptions, type ResumableSessions, type Session, type SessionInit, type SessionMeta } from '../sessions.js';
 import { FILE_ID, QuotaExceededError, type FileRecord, type Quota } from '../store.js';
 import { assertValidUserName } from '../user-name.js';
 import { sessionIdOf, sessionPaths, type SessionState } from './session-files.js';
@@ -330,7 +330,7 @@ export class DiskSessions implements ResumableSessions {
     return record;
   }
 
-  async complete(user: string, id: string): Promise<FileRecord> {
+  async complete(user: string, id: string, options: FinishOptions = {}): Promise<FileRecord> {
     const dir = this.userDir(user);
     const first = await this.mustRead(dir, user, id);
     if (first.file) return first.file;
@@ -343,9 +343,17 @@ export class DiskSessions implements ResumableSessions {
       if (state.length === undefined || offset !== state.length) {
         throw new StorageError('conflict', `the upload has ${offset} of ${state.length ?? 'an undeclared number of'} bytes`);
       }
+      let sha256: string;
+      try {
+        sha256 = await this.sha256Of(`${user}/${id}`, paths.part, offset);
+      } catch (error) {
+        throw diskFailure(error);
+      }
+      await checkBeforeCommit(options.beforeCommit, { size: offset, sha256, meta: state.meta, path: paths.part },
+        () => this.removeFiles(dir, user, id, { keepLock: true }));
       let record: FileRecord;
       try {
-        record = await this.publish(dir, paths.part, id, user, state.meta, offset, await this.sha256Of(`${user}/${id}`, paths.part, offset));
+        record = await this.publish(dir, paths.part, id, user, state.meta, offset, sha256);
       } catch (error) {
         throw diskFailure(error);
       }
@@ -355,7 +363,7 @@ export class DiskSessions implements ResumableSessions {
     });
   }
 
-  async concatenate(user: string, partialIds: readonly string[], meta: SessionMeta, _quota: Quota): Promise<FileRecord> {
+  async concatenate(user: string, partialIds: readonly string[], meta: SessionMeta, _quota: Quota, options: FinishOptions = {}): Promise<FileRecord> {
     const dir = this.userDir(user);
     if (partialIds.length === 0) throw new StorageError('conflict', 'nothing to concatenate');
     if (new Set(partialIds).size !== partialIds.length) throw new StorageError('conflict', 'a partial upload is named twice');
@@ -369,12 +377,12 @@ export class DiskSessions implements ResumableSessions {
     const order = [...partialIds].sort();
     const run = async (i: number): Promise<FileRecord> => {
       if (i < order.length) return this.locked(dir, order[i]!, false, () => run(i + 1));
-      return this.concatenateLocked(dir, user, partialIds, meta);
+      return this.concatenateLocked(dir, user, partialIds, meta, options);
     };
     return run(0);
   }
 
-  private async concatenateLocked(dir: string, user: string, partialIds: readonly string[], meta: SessionMeta): Promise<FileRecord> {
+  private async concatenateLocked(dir: string, user: string, partialIds: readonly string[], meta: SessionMeta, options: FinishOptions): Promise<FileRecord> {
     for (const id of partialIds) {
       const state = await this.mustRead(dir, user, id);
       const offset = await this.offsetOf(dir, id, state);
@@ -402,7 +410,17 @@ export class DiskSessions implements ResumableSessions {
       } finally {
         await out.close();
       }
-      record = await this.publish(dir, temp, id, user, meta, size, hash.digest('hex'));
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw diskFailure(error);
+    }
+    const sha256 = hash.digest('hex');
+    await checkBeforeCommit(options.beforeCommit, { size, sha256, meta, path: temp }, async () => {
+      await rm(temp, { force: true });
+      for (const partialId of partialIds) await this.removeFiles(dir, user, partialId, { keepLock: true });
+    });
+    try {
+      record = await this.publish(dir, temp, id, user, meta, size, sha256);
     } catch (error) {
       await rm(temp, { force: true });
       throw diskFailure(error);

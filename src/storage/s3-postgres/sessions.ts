@@ -2,7 +2,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { StorageError } from '../errors.js';
-import type { AppendOptions, ResumableSessions, Session, SessionInit, SessionMeta } from '../sessions.js';
+import { checkBeforeCommit, type AppendOptions, type FinishOptions, type ResumableSessions, type Session, type SessionInit, type SessionMeta } from '../sessions.js';
 import { QuotaExceededError, type FileRecord, type Quota } from '../store.js';
 import { userNameProblem } from '../user-name.js';
 import { MultipartSink } from './multipart-sink.js';
@@ -255,7 +255,7 @@ export class S3PgSessions implements ResumableSessions {
     return toSession(rows[0]!);
   }
 
-  async complete(user: string, id: string): Promise<FileRecord> {
+  async complete(user: string, id: string, options: FinishOptions = {}): Promise<FileRecord> {
     if (!SESSION_ID.test(id)) throw notFound();
     return withSessionLock(this.db, id, (client) => this.guard(async () => {
       const { rows } = await client.query<Row>('SELECT * FROM bdfu_sessions WHERE id = $1 AND username = $2', [id, user]);
@@ -271,6 +271,7 @@ export class S3PgSessions implements ResumableSessions {
       const known = this.running.get(id);
       const sha256 = known?.offset === size ? known.hash.digest('hex') : await this.hashObject(row.target);
       this.running.delete(id);
+      await checkBeforeCommit(options.beforeCommit, { size, sha256, meta: row.meta }, () => this.discard(client, row));
       const record: FileRecord = {
         id, user, name: row.meta.name, type: row.meta.type, size, sha256, uploaded: new Date().toISOString(),
         ...(row.meta.downloadTokenHash ? { downloadTokenHash: row.meta.downloadTokenHash } : {}),
@@ -287,7 +288,7 @@ export class S3PgSessions implements ResumableSessions {
     }));
   }
 
-  async concatenate(user: string, partialIds: readonly string[], meta: SessionMeta, quota: Quota): Promise<FileRecord> {
+  async concatenate(user: string, partialIds: readonly string[], meta: SessionMeta, quota: Quota, options: FinishOptions = {}): Promise<FileRecord> {
     if (partialIds.length === 0) throw new StorageError('conflict', 'nothing to concatenate');
     if (new Set(partialIds).size !== partialIds.length) throw new StorageError('conflict', 'a partial upload is named twice');
     for (const id of partialIds) if (!SESSION_ID.test(id)) throw notFound();
@@ -317,8 +318,13 @@ export class S3PgSessions implements ResumableSessions {
             await sink.writeAll(stream, (chunk) => hash.update(chunk));
           }
           await sink.close();
+          const sha256 = hash.digest('hex');
+          // Refused: the partials go here, the concatenated object with the sink's abort below.
+          await checkBeforeCommit(options.beforeCommit, { size, sha256, meta }, async () => {
+            for (const row of rows) await this.discard(client, row);
+          });
           const record: FileRecord = {
-            id, user, name: meta.name, type: meta.type, size, sha256: hash.digest('hex'), uploaded: new Date().toISOString(),
+            id, user, name: meta.name, type: meta.type, size, sha256, uploaded: new Date().toISOString(),
             ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
           };
           await inTransactionOn(client, async () => {

@@ -234,4 +234,52 @@ export function sessionsContract(t: Test, open: BackendFactory): void {
     t.equal((await read((await backend.files.open('nina', record.id))!.stream)).toString(), 'thirdfirst second ');
     for (const id of parts) t.equal(await sessions.get('nina', id), undefined, 'the partials are gone');
   });
+
+  t.test('a beforeCommit check sees the finished bytes before the file exists; a refusal leaves nothing', async (t) => {
+    const { backend } = await open();
+    const sessions = sessionsOf(backend);
+    const listed = async (user: string) => {
+      const ids: string[] = [];
+      for await (const record of backend.files.list(user)) ids.push(record.id);
+      return ids;
+    };
+    const accepted = await sessions.create('checked', init({ length: 5, meta: { name: 'ok.txt', type: 'text/plain', extra: {} } }));
+    await sessions.append('checked', accepted.id, 0, body('hello'), appendOptions());
+    const seen: Array<{ size: number; sha256: string; name: string; bytes?: string; fileYet: boolean }> = [];
+    const record = await sessions.complete('checked', accepted.id, {
+      beforeCommit: async ({ size, sha256, meta, path }) => {
+        const bytes = path === undefined ? undefined : (await import('node:fs/promises')).readFile(path, 'utf8');
+        seen.push({ size, sha256, name: meta.name, ...(bytes ? { bytes: await bytes } : {}), fileYet: (await backend.files.stat('checked', accepted.id)) !== undefined });
+      },
+    });
+    t.equal(seen.length, 1, 'asked once');
+    t.match(seen[0], { size: 5, sha256: sha256('hello'), name: 'ok.txt', fileYet: false });
+    if (seen[0]?.bytes !== undefined) t.equal(seen[0].bytes, 'hello', 'the path it is given holds the bytes');
+    t.equal(record.sha256, sha256('hello'), 'accepted: the file is made');
+
+    const refused = await sessions.create('checked', init({ length: 4 }));
+    await sessions.append('checked', refused.id, 0, body('evil'), appendOptions());
+    const verdict = new Error('infected: Eicar-Test-Signature');
+    await t.rejects(sessions.complete('checked', refused.id, { beforeCommit: async () => { throw verdict; } }),
+      { name: 'StorageError', kind: 'rejected', cause: verdict }, "refused: 'rejected', the check's error its cause");
+    t.equal(await backend.files.stat('checked', refused.id), undefined, 'no file');
+    t.equal(await sessions.get('checked', refused.id), undefined, 'and no session left to resume');
+    t.same(await listed('checked'), [accepted.id], 'only the accepted file');
+
+    const parts = await Promise.all(['ab', 'cd'].map(async (text) => {
+      const part = await sessions.create('checked', init({ length: 2, partial: true }));
+      await sessions.append('checked', part.id, 0, body(text), appendOptions());
+      return part.id;
+    }));
+    let asked: { size: number; sha256: string } | undefined;
+    await t.rejects(sessions.concatenate('checked', parts, { name: 'all', type: 'text/plain', extra: {} }, NO_QUOTA, {
+      beforeCommit: async ({ size, sha256 }) => {
+        asked = { size, sha256 };
+        throw verdict;
+      },
+    }), { name: 'StorageError', kind: 'rejected' }, 'a concatenation is checked too');
+    t.same(asked, { size: 4, sha256: sha256('abcd') });
+    t.same(await listed('checked'), [accepted.id], 'no concatenated file');
+    for (const id of parts) t.equal(await sessions.get('checked', id), undefined, 'the partials are gone');
+  });
 }
