@@ -12,6 +12,13 @@ export interface SweptFile {
   expires: string;
 }
 
+/** A file that is gone takes its public mark, its links and its expiry with it. */
+export async function forgetSharingOf(records: Records, owner: string, file: string): Promise<void> {
+  await unpublish(records, owner, file);
+  await forgetLinksOf(records, owner, file);
+  await dropExpiry(records, owner, file);
+}
+
 /**
  * Deletes every file whose time has come (its links, public mark and expiry go with it), writes
  * an `expire` line per file to the audit trail, and returns what it deleted.
@@ -28,9 +35,7 @@ export async function sweepExpired(records: Records, store: Store, audit: AuditS
   for (const item of due) {
     const record = await store.stat(item.owner, item.file);
     const removed = await store.remove(item.owner, item.file);
-    await unpublish(records, item.owner, item.file);
-    await forgetLinksOf(records, item.owner, item.file);
-    await dropExpiry(records, item.owner, item.file);
+    await forgetSharingOf(records, item.owner, item.file);
     if (!removed) continue;
     swept.push(item);
     await audit.append({

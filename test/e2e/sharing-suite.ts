@@ -127,6 +127,24 @@ export function sharingSuite(t: Test, target: () => SharingTarget, parts: readon
     t.equal((await http(`${baseUrl}links/${o.name}/nope`, { method: 'DELETE', headers: o.auth })).json.code, 'link_not_found');
   });
 
+  if (part('links')) t.test('deleting a file takes its share links and its public mark with it', async (t) => {
+    const { baseUrl } = target();
+    const o = await owner(user('gone'));
+    const id = await stored(o, 'short-lived', 'gone.txt');
+    const kept = await stored(o, 'stays', 'kept.txt');
+    const link = await post(`${baseUrl}files/${o.name}/${id}/links`, o.auth, { expiresIn: '1d' });
+    const other = await post(`${baseUrl}files/${o.name}/${kept}/links`, o.auth, { expiresIn: '1d' });
+    const mark = await http(`${baseUrl}files/${o.name}/${id}/public`, { method: 'PUT', headers: o.auth });
+    t.equal(mark.status, 200);
+    t.equal((await http(`${baseUrl}files/${o.name}/${id}`, { method: 'DELETE', headers: o.auth })).status, 204);
+    const listed = await http(`${baseUrl}links/${o.name}`, { headers: o.auth });
+    t.same(listed.json.links.map((l: { id: string }) => l.id), [other.json.id], "the deleted file's link is no longer listed; the other file's stays");
+    t.equal((await http(link.json.url)).status, 404, 'its link is unknown');
+    t.equal((await http(mark.json.url)).status, 404, 'its short link is unknown');
+    t.equal((await http(`${baseUrl}d/${o.name}/by-name/gone.txt`)).status, 404, 'and by name');
+    t.equal((await http(other.json.url)).text, 'stays', 'the other file is still shared');
+  });
+
   if (part('links')) t.test('a link limited to 2 downloads: the third is 410 link_exhausted', async (t) => {
     const { baseUrl } = target();
     const o = await owner(user('lim'));
