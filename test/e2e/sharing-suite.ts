@@ -281,4 +281,28 @@ export function sharingSuite(t: Test, target: () => SharingTarget, parts: readon
     const files = await http(`${baseUrl}files/${o.name}`, { headers: o.auth });
     t.equal(files.json.files.length, 2, 'refused uploads left nothing behind');
   });
+
+  if (part('requests')) t.test('expires_in on resumable (tus) uploads: Upload-Metadata, checked at creation; the default applies too', async (t) => {
+    const { baseUrl } = target();
+    const o = await owner(user('tusret'));
+    const tus = (metadata: Record<string, string>, data: string) => http(`${baseUrl}tus/`, {
+      method: 'POST',
+      headers: {
+        ...o.auth, 'tus-resumable': '1.0.0', 'content-type': 'application/offset+octet-stream', 'upload-length': String(Buffer.byteLength(data)),
+        'upload-metadata': Object.entries(metadata).map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(','),
+      },
+      body: Buffer.from(data),
+    });
+    const chosen = await tus({ filename: 'two-hours.txt', expires_in: '2h' }, 'kept two hours');
+    t.equal(chosen.status, 201, chosen.text);
+    t.ok(Math.abs(Date.parse(chosen.json.expires) - Date.now() - 7_200_000) < 120_000, 'two hours from now');
+    const byDefault = await tus({ filename: 'default.txt' }, 'kept by default');
+    t.equal(byDefault.status, 201, byDefault.text);
+    t.ok(Date.parse(byDefault.json.expires) > Date.now(), 'RETENTION_DAYS_DEFAULT applies to resumable uploads as to any other');
+    const tooLong = await tus({ filename: 'x.txt', expires_in: '400d' }, 'x');
+    t.equal(tooLong.status, 400);
+    t.equal(tooLong.json.code, 'bad_expires_in');
+    const files = await http(`${baseUrl}files/${o.name}`, { headers: o.auth });
+    t.equal(files.json.files.length, 2, 'the refused creation left nothing behind');
+  });
 }

@@ -8,6 +8,9 @@ import { fileUrl } from '../file-path.js';
 import { publicRecord } from '../public-record.js';
 import { FILE_LOCATION_HEADER, tusResumable } from './protocol.js';
 import { sessionsOf, type TusContext } from './context.js';
+import { keepUntil } from '../share-links/keep-until.js';
+import { uploadExpiry } from '../share-links/upload-expiry.js';
+import { expiryOf } from '../../sharing/expiry-records.js';
 
 /** Whether the session holds every byte and should become a file now. */
 export const readyToComplete = (session: Session) =>
@@ -31,13 +34,18 @@ export function noteFinished(req: CoreRequest, record: FileRecord): void {
  * The answer to the request that finished an upload: 200 (201 for a creation) with the file's
  * record as a multipart upload answers it, its download URL in Upload-File-Location.
  */
-export function finishedResponse(req: CoreRequest, record: FileRecord, status: 200 | 201, extra: Record<string, string> = {}): CoreResponse {
+export async function finishedResponse(context: TusContext, req: CoreRequest, record: FileRecord, status: 200 | 201, extra: Record<string, string> = {}): Promise<CoreResponse> {
   noteFinished(req, record);
-  return jsonResponse(status, publicRecord(record), { ...tusResumable, ...fileHeaders(req, record), ...extra });
+  const expires = await expiryOf(context.deps.backend.records, record.user, record.id);
+  return jsonResponse(status, { ...publicRecord(record), ...(expires ? { expires: expires.toISOString() } : {}) }, { ...tusResumable, ...fileHeaders(req, record), ...extra });
 }
 
-/** Session metadata from the client's Upload-Metadata pairs. */
+/** The Upload-Metadata key that says how long the finished file is kept, as `expires_in` does for a multipart upload. */
+export const EXPIRES_IN = 'expires_in';
+
+/** Session metadata from the client's Upload-Metadata pairs; a bad `expires_in` is refused before any byte is sent. */
 export function sessionMeta(context: TusContext, pairs: Record<string, string>): SessionMeta {
+  uploadExpiry(context.deps.settings, pairs[EXPIRES_IN], context.deps.now());
   return { ...fileFormMeta(pairs, context.deps.settings.maxFileNameBytes), extra: { ...pairs } };
 }
 
@@ -51,16 +59,21 @@ function finishOptions(context: TusContext, req: CoreRequest, owner: string): Fi
   };
 }
 
-/** A session that holds every byte becomes a file, as a multipart upload does: checked by beforeCommit, told to afterUpload. */
-export async function completeUpload(context: TusContext, req: CoreRequest, owner: string, id: string): Promise<FileRecord> {
-  const record = await sessionsOf(context).complete(owner, id, finishOptions(context, req, owner));
+/** A file just made from an upload: kept until its retention (metadata `expires_in`, else the default), then told to afterUpload. */
+async function madeFile(context: TusContext, req: CoreRequest, owner: string, record: FileRecord, meta: SessionMeta): Promise<FileRecord> {
+  await keepUntil(context.deps, record, meta.extra[EXPIRES_IN]);
   context.deps.hooks?.after('afterUpload', { user: owner, record }, req);
   return record;
+}
+
+/** A session that holds every byte becomes a file, as a multipart upload does: checked by beforeCommit, told to afterUpload. */
+export async function completeUpload(context: TusContext, req: CoreRequest, owner: string, session: Session): Promise<FileRecord> {
+  const record = await sessionsOf(context).complete(owner, session.id, finishOptions(context, req, owner));
+  return madeFile(context, req, owner, record, session.meta);
 }
 
 /** Finished partial uploads become one file (tus concatenation), with the same hooks. */
 export async function concatenateUploads(context: TusContext, req: CoreRequest, owner: string, ids: readonly string[], meta: SessionMeta): Promise<FileRecord> {
   const record = await sessionsOf(context).concatenate(owner, ids, meta, context.quota, finishOptions(context, req, owner));
-  context.deps.hooks?.after('afterUpload', { user: owner, record }, req);
-  return record;
+  return madeFile(context, req, owner, record, meta);
 }

@@ -69,14 +69,14 @@ export async function patch(context: TusContext, req: CoreRequest, id: string): 
     throw new HttpError(403, 'upload_final', 'this upload is finished (a concatenated upload): it cannot be appended to');
   }
   if (file) {
-    if (offset === file.size && (byteCount(req.headers, 'content-length') ?? 0) === 0) return finishedResponse(req, file, 200);
+    if (offset === file.size && (byteCount(req.headers, 'content-length') ?? 0) === 0) return finishedResponse(context, req, file, 200);
     throw new HttpError(409, 'upload_finished', `this upload is finished at ${file.size} bytes`, { headers: { 'upload-offset': String(file.size) } });
   }
   if (isExpired(session)) throw expiredError();
   const updated = await appendBody(context, req, owner, session, offset, maxBytes(context, principal));
   if (readyToComplete(updated)) {
-    const record = await completeUpload(context, req, owner, updated.id);
-    return finishedResponse(req, record, 200);
+    const record = await completeUpload(context, req, owner, updated);
+    return finishedResponse(context, req, record, 200);
   }
   return {
     status: 204,

@@ -70,8 +70,8 @@ async function create(context: TusContext, req: CoreRequest): Promise<CoreRespon
     }
   }
   if (readyToComplete(current)) {
-    const record = await completeUpload(context, req, principal.user, current.id);
-    return finishedResponse(req, record, 201, { location: created.location });
+    const record = await completeUpload(context, req, principal.user, current);
+    return finishedResponse(context, req, record, 201, { location: created.location });
   }
   return {
     status: 201,
@@ -96,5 +96,5 @@ async function concatenate(context: TusContext, req: CoreRequest, principal: Pri
     }
   }
   const record = await concatenateUploads(context, req, owner!, ids, meta);
-  return finishedResponse(req, record, 201, { location: uploadUrl(req.baseUrl, record.id) });
+  return finishedResponse(context, req, record, 201, { location: uploadUrl(req.baseUrl, record.id) });
 }
