@@ -47,8 +47,16 @@ export interface AfterEvent {
 }
 
 export interface AfterShareEvent extends AfterEvent {
-  /** When the signed link stops working (ISO 8601). */
-  expires: string;
+  /** `signed`: a stateless signed link; `link`: a counted, revocable share link; `public`: the file was made public. */
+  kind?: 'signed' | 'link' | 'public';
+  /** The URL handed out. */
+  url?: string;
+  /** When the link stops working (ISO 8601); null for a public file or a link that never expires. */
+  expires: string | null;
+  /** A share link's id (to match a later revocation), or a public file's short id. */
+  link?: string;
+  /** A share link's download limit, when it has one. */
+  maxDownloads?: number;
 }
 
 /**

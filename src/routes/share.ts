@@ -64,7 +64,7 @@ export function createShareHandler(deps: RouteDeps): RouteHandler {
     const { signature } = signLink(key(), 'GET', filePath(user, id), expires);
     const url = `${fileUrl(req.baseUrl, user, id)}?expires=${expires}&signature=${signature}`;
     const expiry = new Date(expires * 1000).toISOString();
-    deps.hooks?.after('afterShare', { user: principal.user, record, expires: expiry }, req);
+    deps.hooks?.after('afterShare', { user: principal.user, record, kind: 'signed', url, expires: expiry }, req);
     return jsonResponse(201, { url, expires: expiry });
   };
 }

@@ -128,6 +128,27 @@ t.test('after-hooks hear of each upload, download, share and delete once', async
   t.same(hookDecisions(fixture.storageDir).sort(), ['afterDelete library ok', 'afterDownload library ok', 'afterDownload library ok', 'afterShare library ok', 'afterUpload library ok']);
 });
 
+t.test('afterShare hears of every way a file is shared: signed link, share link, public', async (t) => {
+  const shared: AfterShareEvent[] = [];
+  const { url, token } = await mount(t, { afterShare: (event: AfterShareEvent) => void shared.push(event) });
+  const hana = await token('hana');
+  const up = await uploadFile(url, hana, Buffer.from('xyz'), 'x.txt');
+  const file = `${url}files/hana/${up.json.id}`;
+  const signed = await http(`${file}/share`, { method: 'POST', headers: bearer(hana) });
+  const link = await http(`${file}/links`, { method: 'POST', headers: { ...bearer(hana), 'content-type': 'application/json' }, body: JSON.stringify({ expiresIn: '1d', maxDownloads: 2 }) });
+  t.equal(link.status, 201, link.text);
+  const mark = await http(`${file}/public`, { method: 'PUT', headers: bearer(hana) });
+  t.equal(mark.status, 200, mark.text);
+  await eventually(() => shared.length >= 3, 'three afterShare events');
+  t.same(shared.map((e) => [e.kind, e.user, e.record.id, e.url, e.expires]), [
+    ['signed', 'hana', up.json.id, signed.json.url, signed.json.expires],
+    ['link', 'hana', up.json.id, link.json.url, link.json.expires],
+    ['public', 'hana', up.json.id, mark.json.url, null],
+  ]);
+  t.match(shared[1], { link: link.json.id, maxDownloads: 2 });
+  t.match(shared[2], { link: mark.json.short });
+});
+
 t.test('a before-hook that throws or times out is 500 hook_failed, with the detail in the log only', async (t) => {
   const { url, token, logged, fixture } = await mount(t, {
     authorize(event) {

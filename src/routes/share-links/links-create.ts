@@ -15,7 +15,7 @@ const DEFAULT_DAYS = 7;
 /** POST files/<user>/<id>/links {expiresIn, maxDownloads, password, note}: a counted, revocable share link. */
 export function createLinksCreateHandler(deps: RouteDeps): RouteHandler {
   return async (req, params) => {
-    const { owner, file } = await fileShareAccess(deps, req, params);
+    const { owner, file, principal } = await fileShareAccess(deps, req, params);
     const body = await readJsonObject(req);
     const at = deps.now();
     const expires = linkExpiry(body.expiresIn, deps.settings.shareLinkMaxDays, DEFAULT_DAYS, at);
@@ -28,6 +28,11 @@ export function createLinksCreateHandler(deps: RouteDeps): RouteHandler {
       owner, file, expires, maxDownloads, note, ...(password ? { passwordHash: await hashPassword(password) } : {}),
     }, deps.now);
     noteAudit(req, { name: record.name, link: link.id });
-    return jsonResponse(201, linkView(req.baseUrl, link, at));
+    const view = linkView(req.baseUrl, link, at);
+    deps.hooks?.after('afterShare', {
+      user: principal.user, record, kind: 'link', url: view.url, expires: link.expires, link: link.id,
+      ...(link.maxDownloads !== null ? { maxDownloads: link.maxDownloads } : {}),
+    }, req);
+    return jsonResponse(201, view);
   };
 }

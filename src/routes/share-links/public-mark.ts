@@ -9,15 +9,17 @@ import { notFound } from '../file-response.js';
 /** PUT files/<user>/<id>/public (owner or admin): served without a token at d/<short id> and d/<user>/by-name/<name>. */
 export function createPublishHandler(deps: RouteDeps): RouteHandler {
   return async (req, params) => {
-    const { owner, file } = await fileShareAccess(deps, req, params);
+    const { owner, file, principal } = await fileShareAccess(deps, req, params);
     const record = await deps.store.stat(owner, file);
     if (!record) throw notFound();
     const short = await publish(deps.backend.records, owner, file);
     noteAudit(req, { name: record.name, link: short });
+    const url = `${req.baseUrl}d/${short}`;
+    deps.hooks?.after('afterShare', { user: principal.user, record, kind: 'public', url, expires: null, link: short }, req);
     return jsonResponse(200, {
       public: true,
       short,
-      url: `${req.baseUrl}d/${short}`,
+      url,
       byName: `${req.baseUrl}d/${encodeURIComponent(owner)}/by-name/${encodeURIComponent(record.name)}`,
     });
   };
