@@ -10,6 +10,8 @@ export interface Served {
   stop(): Promise<void>;
 }
 
+const START_TIMEOUT_MS = 60_000;
+
 /**
  * Starts `bdfu serve ARGS --port 0` (or a command of your own that prints the same
  * "serving URL" line) and waits for it to say where it listens.
@@ -30,7 +32,12 @@ export async function startBdfu(
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bdfu serve did not start:\n${output}`)), 20_000);
+    // Generous: a loaded two-core machine running coverage-instrumented children is slow. A server
+    // that still does not say where it listens is killed, or it would keep the test file alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bdfu serve did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`));
+    }, START_TIMEOUT_MS);
     const check = () => {
       const match = /serving (http:\/\/\S+)/.exec(output);
       if (match) {
