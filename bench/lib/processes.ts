@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from './root.js';
 
-export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export { ROOT };
 export const NODE = process.execPath;
 export const CLI = join(ROOT, 'dist/cli/main.js');
 export const CGI_SCRIPT = join(ROOT, 'cgi-bin/bdfu');
