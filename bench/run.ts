@@ -1,7 +1,7 @@
 // npm run bench: every figure of docs/performance.md, each against a baseline measured in the same run.
 import { cpus, loadavg } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Workspace } from './lib/bdfu.js';
 import { parseOptions } from './lib/options.js';
 import { ROOT } from './lib/processes.js';
@@ -12,6 +12,8 @@ import { smallUploads } from './measures/small-uploads.js';
 import { cgi } from './measures/cgi.js';
 import { startup } from './measures/startup.js';
 import { download } from './measures/download.js';
+import { apacheCgi } from './measures/apache-cgi.js';
+import { s3 } from './measures/s3.js';
 
 function cpuModel(): string {
   const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
@@ -31,8 +33,10 @@ async function main(): Promise<void> {
     if (options.only.has('upload') || options.only.has('memory')) rows.push(...(await largeUpload(ws, options)));
     if (options.only.has('small')) rows.push(...(await smallUploads(ws, options)));
     if (options.only.has('cgi')) rows.push(...(await cgi(ws, options)));
+    if (options.only.has('apache')) rows.push(...(await apacheCgi(ws, options)));
     if (options.only.has('startup')) rows.push(...(await startup(options)));
     if (options.only.has('download')) rows.push(...(await download(ws, options)));
+    if (options.only.has('s3')) rows.push(...(await s3(ws, options)));
   } finally {
     ws.remove();
   }
@@ -44,10 +48,12 @@ async function main(): Promise<void> {
     rows,
     markdown: markdownTable(rows),
   };
-  writeFileSync(join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+  const out = options.out ?? join(ROOT, 'bench/results.json');
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   console.log(textTable(rows));
   console.log(`\n${machine.nproc} × ${machine.cpu}, Node ${machine.node}, ${started.toISOString()}; load average before ${machine.loadBefore}, after ${machine.loadAfter}`);
-  console.log('written to bench/results.json');
+  const shown = relative(process.cwd(), out);
+  console.log(`written to ${shown.startsWith('..') ? out : shown}`);
 }
 
 main().catch((error: unknown) => {

@@ -19,8 +19,22 @@ export class Workspace {
     this.clean();
   }
 
-  startBdfu(): Promise<Server> {
-    return startServer([NODE, CLI, 'serve', this.config, '--port', '0'], cleanEnv());
+  startBdfu(config = this.config): Promise<Server> {
+    return startServer([NODE, CLI, 'serve', config, '--port', '0'], cleanEnv());
+  }
+
+  /**
+   * Another bdfu.cfg in the workspace, `<name>.cfg`, with the same secret (so `token()` serves it
+   * too), its own storage directory `<name>-storage` (made empty) and `settings` on top.
+   */
+  configWith(name: string, settings: Record<string, string | number>): { config: string; storageDir: string } {
+    const storageDir = join(this.dir, `${name}-storage`);
+    rmSync(storageDir, { recursive: true, force: true });
+    mkdirSync(storageDir, { mode: 0o755 });
+    const config = join(this.dir, `${name}.cfg`);
+    const all: Record<string, string | number> = { JWT_SECRET_KEY: this.secret, STORAGE_DIR: storageDir, MAX_UPLOAD_SIZE: 2 ** 40, ...settings };
+    writeFileSync(config, Object.entries(all).map(([key, value]) => `${key} = ${typeof value === 'number' ? value : `'${value}'`}\n`).join(''));
+    return { config, storageDir };
   }
 
   startBaseline(): Promise<Server> {

@@ -9,8 +9,10 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-export const MEASURES = ['upload', 'memory', 'small', 'cgi', 'startup', 'download'] as const;
+export const MEASURES = ['upload', 'memory', 'small', 'cgi', 'apache', 'startup', 'download', 's3'] as const;
 export type MeasureName = (typeof MEASURES)[number];
+/** What runs without --only: all but s3, which needs Swift and PostgreSQL and is asked for by name. */
+export const DEFAULT_MEASURES: readonly MeasureName[] = MEASURES.filter((name) => name !== 's3');
 
 export interface BenchOptions {
   /** Size of the large upload and download. */
@@ -24,10 +26,14 @@ export interface BenchOptions {
   /** Concurrent keep-alive clients for small uploads. */
   clients: number;
   only: ReadonlySet<MeasureName>;
+  /** Where the results go as JSON; undefined: bench/results.json in the checkout. */
+  out?: string;
 }
 
-const HELP = `usage: npm run bench -- [--size 1G] [--runs 3] [--spawns 15] [--seconds 5] [--clients 16] [--only upload,memory,small,cgi,startup,download]
-The same settings as environment variables: BENCH_SIZE, BENCH_RUNS, BENCH_SPAWNS, BENCH_SECONDS, BENCH_CLIENTS, BENCH_ONLY.`;
+const HELP = `usage: npm run bench -- [--size 1G] [--runs 3] [--spawns 15] [--seconds 5] [--clients 16] [--only ${DEFAULT_MEASURES.join(',')}] [--out FILE]
+--only s3 (not run by default) measures the S3 + PostgreSQL storage against a private Swift and PostgreSQL.
+--out FILE writes the results there instead of bench/results.json.
+The same settings as environment variables: BENCH_SIZE, BENCH_RUNS, BENCH_SPAWNS, BENCH_SECONDS, BENCH_CLIENTS, BENCH_ONLY, BENCH_OUT.`;
 
 function positive(name: string, text: string): number {
   const value = Number(text);
@@ -39,7 +45,7 @@ function positive(name: string, text: string): number {
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
   const raw: Record<string, string | undefined> = {
     size: env.BENCH_SIZE, runs: env.BENCH_RUNS, spawns: env.BENCH_SPAWNS, seconds: env.BENCH_SECONDS,
-    clients: env.BENCH_CLIENTS, only: env.BENCH_ONLY,
+    clients: env.BENCH_CLIENTS, only: env.BENCH_ONLY, out: env.BENCH_OUT,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -47,12 +53,14 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
       console.log(HELP);
       process.exit(0);
     }
-    const match = /^--(size|runs|spawns|seconds|clients|only)(?:=(.*))?$/.exec(arg);
+    const match = /^--(size|runs|spawns|seconds|clients|only|out)(?:=(.*))?$/.exec(arg);
     if (!match) throw new Error(`unknown argument ${arg}\n${HELP}`);
-    raw[match[1]!] = match[2] ?? argv[++i];
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new Error(`${arg} needs a value\n${HELP}`);
+    raw[match[1]!] = value;
   }
   const only = new Set<MeasureName>();
-  for (const name of (raw.only ?? MEASURES.join(',')).split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const name of (raw.only ?? DEFAULT_MEASURES.join(',')).split(',').map((s) => s.trim()).filter(Boolean)) {
     if (!(MEASURES as readonly string[]).includes(name)) throw new Error(`unknown measure ${name} (known: ${MEASURES.join(', ')})`);
     only.add(name as MeasureName);
   }
@@ -63,5 +71,6 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     seconds: positive('seconds', raw.seconds ?? '5'),
     clients: positive('clients', raw.clients ?? '16'),
     only,
+    out: raw.out || undefined,
   };
 }

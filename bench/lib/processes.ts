@@ -2,11 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from './root.js';
 
-export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export { ROOT };
 export const NODE = process.execPath;
 export const CLI = join(ROOT, 'dist/cli/main.js');
+/** What `bdfu` runs when installed from npm: package.json's "bin". */
+export const BIN = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { bdfu: string } }).bin.bdfu);
 export const CGI_SCRIPT = join(ROOT, 'cgi-bin/bdfu');
 export const BASELINE_SERVER = join(ROOT, 'dist/bench/servers/baseline.js');
 export const SINGLE_EXECUTABLE = join(ROOT, 'dist/bdfu-linux-x64');

@@ -6,6 +6,8 @@ import { row, type Row } from '../lib/report.js';
 import { summarize } from '../lib/stats.js';
 import type { BenchOptions } from '../lib/options.js';
 import { progress, sizeLabel } from '../lib/progress.js';
+import { Teardowns } from '../lib/teardowns.js';
+import { modDavMissing, startModDav, type ModDav } from '../servers/mod-dav.js';
 
 interface Upload {
   mibPerSecond: number;
@@ -43,6 +45,16 @@ function sha256CpuPerGiB(size: number): number {
   return (used.user + used.system) / 1000 / (size / GiB);
 }
 
+/** One PUT of `size` random bytes to Apache mod_dav; its throughput. */
+async function putTo(dav: ModDav, size: number, run: number): Promise<number> {
+  const url = `${dav.url}large-${run}.bin`;
+  const answer = await send(url, {
+    method: 'PUT', headers: { 'content-type': 'application/octet-stream', 'content-length': size }, body: randomChunks(size),
+  });
+  if (answer.status !== 201) throw new Error(`PUT ${url} answered ${answer.status}: ${answer.text.slice(0, 500)}`);
+  return size / MiB / (answer.ms / 1000);
+}
+
 async function fresh<T>(start: () => Promise<Server>, use: (server: Server) => Promise<T>): Promise<T> {
   const server = await start();
   try {
@@ -62,22 +74,35 @@ export async function largeUpload(ws: Workspace, options: BenchOptions): Promise
   const bdfuHalf: Upload[] = [];
   const idle: number[] = [];
   const hashing: number[] = [];
-  for (let run = 1; run <= options.runs; run++) {
-    progress(`large upload ${run}/${options.runs}: baseline`);
-    baseline.push(await fresh(() => ws.startBaseline(), (s) => uploadTo(s, 'upload', size, token)));
-    ws.clean();
-    progress(`large upload ${run}/${options.runs}: bdfu`);
-    bdfu.push(await fresh(() => ws.startBdfu(), async (s) => {
-      idle.push(peakRss(s.child.pid!) / MiB);
-      return uploadTo(s, 'upload', size, token);
-    }));
-    ws.clean();
-    hashing.push(sha256CpuPerGiB(Math.min(size, 256 * MiB)));
-    if (options.only.has('memory')) {
-      progress(`large upload ${run}/${options.runs}: bdfu, ${sizeLabel(half)}`);
-      bdfuHalf.push(await fresh(() => ws.startBdfu(), (s) => uploadTo(s, 'upload', half, token)));
+  const dav: number[] = [];
+  const davMissing = modDavMissing();
+  const owner = new Teardowns();
+  try {
+    const davServer = options.only.has('upload') && !davMissing ? await startModDav(owner) : undefined;
+    for (let run = 1; run <= options.runs; run++) {
+      progress(`large upload ${run}/${options.runs}: baseline`);
+      baseline.push(await fresh(() => ws.startBaseline(), (s) => uploadTo(s, 'upload', size, token)));
       ws.clean();
+      progress(`large upload ${run}/${options.runs}: bdfu`);
+      bdfu.push(await fresh(() => ws.startBdfu(), async (s) => {
+        idle.push(peakRss(s.child.pid!) / MiB);
+        return uploadTo(s, 'upload', size, token);
+      }));
+      ws.clean();
+      if (davServer) {
+        progress(`large upload ${run}/${options.runs}: Apache mod_dav PUT`);
+        dav.push(await putTo(davServer, size, run));
+        davServer.clear();
+      }
+      hashing.push(sha256CpuPerGiB(Math.min(size, 256 * MiB)));
+      if (options.only.has('memory')) {
+        progress(`large upload ${run}/${options.runs}: bdfu, ${sizeLabel(half)}`);
+        bdfuHalf.push(await fresh(() => ws.startBdfu(), (s) => uploadTo(s, 'upload', half, token)));
+        ws.clean();
+      }
     }
+  } finally {
+    await owner.run();
   }
   const rows: Row[] = [];
   if (options.only.has('upload')) {
@@ -89,6 +114,12 @@ export async function largeUpload(ws: Workspace, options: BenchOptions): Promise
       baseline: summarize(baseline.map((u) => u.mibPerSecond)),
       target: { of: 'ratio', op: '>=', limit: 0.9 },
     }));
+    rows.push(dav.length > 0
+      ? row({
+        figure: `1. upload ${sizeLabel(size)}, against Apache mod_dav`, unit: 'MiB/s',
+        bdfu: summarize(bdfu.map((u) => u.mibPerSecond)), baselineLabel: 'Apache mod_dav PUT', baseline: summarize(dav),
+      })
+      : row({ figure: `1. upload ${sizeLabel(size)}, against Apache mod_dav`, unit: 'MiB/s', note: davMissing ?? 'not measured' }));
     rows.push(row({
       figure: '1. server CPU time per GiB uploaded (user + system)',
       unit: 'ms',

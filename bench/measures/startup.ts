@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
 import type { BenchOptions } from '../lib/options.js';
-import { CLI, cleanEnv, NODE, SINGLE_EXECUTABLE } from '../lib/processes.js';
+import { BIN, cleanEnv, NODE, SINGLE_EXECUTABLE } from '../lib/processes.js';
 import { progress } from '../lib/progress.js';
 import { row, type Row } from '../lib/report.js';
 import { spawnRows, spawnTimes, type Spawned } from '../lib/spawns.js';
 
-/** Figure 5: `bdfu --version` (and the single executable's) against `node -e 0`. */
+/** Figure 5: `bdfu --version` (package.json's bin, as npm installs it; and the single executable's) against `node -e 0`. */
 export async function startup(options: BenchOptions): Promise<Row[]> {
   const env = cleanEnv();
   const commands: Record<string, Spawned> = {
     node: { command: [NODE, '-e', '0'], env },
-    bdfu: { command: [NODE, CLI, '--version'], env },
+    bdfu: { command: [NODE, BIN, '--version'], env },
   };
   const single = existsSync(SINGLE_EXECUTABLE);
   if (single) commands.single = { command: [SINGLE_EXECUTABLE, '--version'], env };

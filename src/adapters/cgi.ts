@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import { HttpError } from '../core/http-error.js';
 import { errorResponse } from '../core/respond.js';
@@ -6,6 +5,7 @@ import type { CoreRequest, CoreResponse, Handler } from '../core/types.js';
 import { ExactLength } from './body-limit.js';
 import { slashRedirect } from './slash-redirect.js';
 import { writeBody } from './write-body.js';
+import { STATUS_TEXT } from '../http/status-text.js';
 
 export type CgiEnv = Record<string, string | undefined>;
 
@@ -106,7 +106,7 @@ function drain(body: Readable): Promise<void> {
 }
 
 export function cgiHead(response: CoreResponse): string {
-  const lines = [`Status: ${response.status} ${STATUS_CODES[response.status] ?? ''}`.trimEnd()];
+  const lines = [`Status: ${response.status} ${STATUS_TEXT[response.status] ?? ''}`.trimEnd()];
   for (const [name, value] of Object.entries(response.headers)) {
     lines.push(`${name}: ${value.replace(/[\r\n]+/g, ' ')}`);
   }

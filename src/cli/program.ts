@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { VERSION } from '../version.js';
+import { versionLine } from '../version.js';
 import { reportAndExit } from './fail.js';
 import type { GenTokenOptions } from './gen-token.js';
 import { addSharingCommands } from './sharing-commands.js';
@@ -27,7 +27,7 @@ function port(value: string): number {
 export function buildProgram(): Command {
   const program = new Command('bdfu')
     .description('A brain-dead-simple file upload server: upload with a token, get an id back.')
-    .version(`bdfu ${VERSION} (node ${process.version})`, '-V, --version')
+    .version(versionLine(), '-V, --version')
     .showHelpAfterError('(run bdfu --help for usage)');
 
   program

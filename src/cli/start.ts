@@ -1,4 +1,10 @@
+import { versionLine } from '../version.js';
 import { reportAndExit } from './fail.js';
+
+/** `bdfu --version` (or -V) and nothing else: answered as commander would, before anything else loads. */
+function isVersionOnly(): boolean {
+  return process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V');
+}
 
 /** Run by a web server as a CGI script: serve one request, load nothing of the CLI. */
 function isCgi(): boolean {
@@ -12,7 +18,9 @@ function isCgi(): boolean {
  */
 export async function start(programDir: string | undefined): Promise<void> {
   try {
-    if (isCgi()) {
+    if (isVersionOnly()) {
+      process.stdout.write(`${versionLine()}\n`);
+    } else if (isCgi()) {
       const { runCgi } = await import('../adapters/cgi-main.js');
       await runCgi(programDir);
     } else {

@@ -7,7 +7,9 @@ import { Readable } from 'node:stream';
 import type { Test } from 'tap';
 import { filesSuite } from '../e2e/files-suite.js';
 import { uploadSuite } from '../e2e/upload-suite.js';
-import { giveToWebUser, reachableTempDir, startApache, webRoot, webUser, type Mpm } from '../helpers/apache.js';
+import { cgiScript, giveToWebUser, includeSnippet, reachableTempDir, scriptHome, startApache, webUser, type Mpm } from '../helpers/apache.js';
+
+export { cgiScript, includeSnippet, scriptHome };
 import { makeFixture, type Fixture } from '../helpers/fixture.js';
 import { http, multipart, uploadFile } from '../helpers/http.js';
 import { originalToken } from '../helpers/original-token.js';
@@ -20,23 +22,6 @@ export function webFixture(name: string, extra: Record<string, string | number> 
   mkdirSync(fixture.storageDir);
   giveToWebUser(fixture.storageDir);
   return fixture;
-}
-
-/** cgi-bin/bdfu of the checkout, as Apache's user can run it. */
-export const cgiScript = () => join(webRoot(), 'cgi-bin/bdfu');
-
-/** BDFU_HOME for a ScriptAlias install: its own cgi-bin/bdfu (a link), so each mount has its own <Directory>. */
-export function scriptHome(parent: string, name: string, script = cgiScript()): string {
-  const home = join(parent, name);
-  mkdirSync(join(home, 'cgi-bin'), { recursive: true });
-  symlinkSync(script, join(home, 'cgi-bin/bdfu'));
-  return home;
-}
-
-/** Includes one of the shipped snippets unedited, after the Define lines its header asks for. */
-export function includeSnippet(snippet: string, defines: Record<string, string>): string {
-  const lines = Object.entries(defines).map(([name, value]) => `Define ${name} ${value}`);
-  return [...lines, `Include ${join(APACHE_DIR, snippet)}`, ''].join('\n');
 }
 
 /** A shared-hosting directory: the shipped .htaccess copied as it is, bdfu.cgi, and bdfu.cfg beside it. */

@@ -27,9 +27,9 @@ const prefix = join(work, 'prefix');
 
 t.test('npm pack: only what a user runs', async (t) => {
   const paths = pack!.files.map((file) => file.path);
-  const allowed = /^(package\.json|README\.md|SECURITY\.md|cgi-bin\/bdfu|apache\/[^/]+|dist\/(?!bench\/)[\w/.-]+\.(js|d\.ts))$/;
+  const allowed = /^(package\.json|README\.md|SECURITY\.md|cgi-bin\/(bdfu|package\.json)|apache\/[^/]+|dist\/(?!bench\/)[\w/.-]+\.(js|cjs|d\.ts)|dist\/cgi\/bdfu\.cjs\.cache)$/;
   t.same(paths.filter((path) => !allowed.test(path)), [], 'nothing else');
-  for (const needed of ['dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/adapters/cgi-entry.js', 'cgi-bin/bdfu', 'apache/.htaccess', 'apache/bdfu-cgi.conf']) {
+  for (const needed of ['dist/cli/bin.cjs', 'dist/cli/main.js', 'dist/adapters/cgi-load.cjs', 'dist/cgi/bdfu.cjs', 'dist/cgi/bdfu.cjs.cache', 'cgi-bin/package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/adapters/cgi-entry.js', 'cgi-bin/bdfu', 'apache/.htaccess', 'apache/bdfu-cgi.conf']) {
     t.ok(paths.includes(needed), `holds ${needed}`);
   }
   t.notOk(paths.some((path) => path.startsWith('dist/bench/') || path.startsWith('dist/bdfu-linux') || path.endsWith('.map')), 'no benchmark, executable or source map');
@@ -40,7 +40,7 @@ t.test('installed from the tarball into a scratch prefix, bdfu serves and runs a
   t.equal(installed.code, 0, installed.stderr);
   const bin = join(prefix, 'bin', 'bdfu');
   const home = join(prefix, 'lib', 'node_modules', 'bdfu');
-  t.equal(realpathSync(bin), join(home, 'dist', 'cli', 'main.js'), 'bin/bdfu is the installed copy, not this checkout');
+  t.equal(realpathSync(bin), join(home, 'dist', 'cli', 'bin.cjs'), 'bin/bdfu is the installed copy, not this checkout');
 
   const version = await run(bin, ['--version'], { cwd: work, env: childEnv() });
   t.equal(version.stdout, `bdfu ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version} (node ${process.version})\n`);

@@ -18,7 +18,12 @@ t.test('flags win over BENCH_* variables, which win over defaults', async (t) =>
   t.equal(defaults.size, 1 << 30);
   t.equal(defaults.runs, 3);
   t.equal(defaults.clients, 16);
-  t.same([...defaults.only], ['upload', 'memory', 'small', 'cgi', 'startup', 'download']);
+  t.same([...defaults.only], ['upload', 'memory', 'small', 'cgi', 'apache', 'startup', 'download'], 's3 only when asked for');
+  t.equal(defaults.out, undefined, 'results go to bench/results.json');
+  t.equal(parseOptions(['--out', '/tmp/r.json'], { BENCH_OUT: '/tmp/e.json' }).out, '/tmp/r.json');
+  t.equal(parseOptions([], { BENCH_OUT: '/tmp/e.json' }).out, '/tmp/e.json');
+  t.same([...parseOptions(['--only', 's3'], {}).only], ['s3']);
+  t.throws(() => parseOptions(['--out'], {}), /--out needs a value/);
   const env = { BENCH_SIZE: '256M', BENCH_RUNS: '5', BENCH_ONLY: 'cgi' };
   const fromEnv = parseOptions([], env);
   t.equal(fromEnv.size, 256 << 20);

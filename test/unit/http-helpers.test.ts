@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http';
 import t from 'tap';
+import { STATUS_TEXT } from '../../src/http/status-text.js';
 import { etagMatches, notModified, rangeStillValid } from '../../src/http/conditional.js';
 import { attachment } from '../../src/http/content-disposition.js';
 import { parseRange } from '../../src/http/range.js';
@@ -67,4 +69,8 @@ t.test('attachment: RFC 6266 with an ASCII fallback', async (t) => {
     ['bad\uD800half', `attachment; filename="bad_half"; filename*=UTF-8''bad%EF%BF%BDhalf`],
   ];
   for (const [name, expected] of cases) t.equal(attachment(name), expected, JSON.stringify(name));
+});
+
+t.test("the CGI's reason phrases are node:http's", async (t) => {
+  t.same(STATUS_TEXT, STATUS_CODES);
 });

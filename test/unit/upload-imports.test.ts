@@ -54,3 +54,9 @@ t.test('storage/ knows no HTTP', async (t) => {
     t.same(http, [], `${entry} loads nothing of core/, routes/ or http/`);
   }
 });
+
+t.test('a CGI upload does not load node:http (its reason phrases are in http/status-text.ts)', async (t) => {
+  const upload = new Set([...staticGraph('src/assembly/app.ts'), ...staticGraph('src/routes/upload.ts'), ...staticGraph('src/adapters/cgi-main.ts')]);
+  const importers = [...upload].filter((m) => /^import\s(?!type\b)[^;]*?from\s+'node:http'/m.test(readFileSync(join(ROOT, 'src', m), 'utf8')));
+  t.same(importers, [], 'no module of the CGI upload path imports node:http');
+});
