@@ -3,10 +3,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { freeLoopbackPort } from './free-port.js';
+import { accepts, freeLoopbackPort } from './free-port.js';
 import { ROOT } from './root.js';
 import type { Owner } from './teardowns.js';
 
@@ -87,16 +86,6 @@ export function webRoot(): string {
   for (const name of Object.keys(dependencies)) copyPackage(name, join(ROOT, 'node_modules'), join(copy, 'node_modules'), done);
   if (!webUserCanRun(copy)) throw new Error(`${webUser.name} can run neither ${ROOT} nor its copy in ${copy}`);
   return (webRootMemo = copy);
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
 }
 
 export interface ApacheOptions {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 
 /** A loopback port that was free a moment ago; whoever binds it retries when it was taken since. */
 export async function freeLoopbackPort(): Promise<number> {
@@ -17,4 +17,15 @@ export function freeLoopbackPortSync(): number {
   const port = Number(ran.stdout);
   if (!(port > 0)) throw new Error(`no free port: ${ran.stderr}`);
   return port;
+}
+
+/** Whether something accepts connections on this loopback port now. */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
 }

@@ -1,12 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { AwsClient } from 'aws4fetch';
 import type { Owner } from './teardowns.js';
-import { freeLoopbackPort } from './free-port.js';
+import { accepts, freeLoopbackPort } from './free-port.js';
 import { ROOT } from './root.js';
 
 const TEMPLATES = join(ROOT, 'test/fixtures/swift');
@@ -34,16 +33,6 @@ export interface Swift {
   log(server: Server | 'memcached'): string;
   /** Stops everything and removes the directory (also done in the owner's teardown). */
   destroy(): Promise<void>;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
 }
 
 function checkInstalled(): void {
