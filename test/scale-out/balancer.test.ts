@@ -36,6 +36,22 @@ t.test('a per-user quota is never overshot by concurrent uploads on different in
   t.ok(used!.bytes <= QUOTA, `${used!.bytes} bytes kept of ${QUOTA} allowed`);
 });
 
+t.test('a one-time share link raced by 24 downloads on three instances: exactly one gets the bytes', async (t) => {
+  const bearer = await token('sharer');
+  const sent = await streamUpload(base, bearer, 200 * KiB, 'one-time');
+  t.equal(sent.status, 201);
+  const made = await fetch(new URL(`${sent.location!}/links`, base), {
+    method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify({ expiresIn: '1h', maxDownloads: 1 }),
+  });
+  t.equal(made.status, 201);
+  const path = new URL(((await made.json()) as { url: string }).url).pathname;
+  const tries = await Promise.all(Array.from({ length: 24 }, (_, i) => hashDownload(`${new URL(instances[i % 3]!.url).origin}${path}`, bearer)));
+  const got = tries.filter((r) => r.status === 200);
+  t.equal(got.length, 1, `one 200 (${tries.map((r) => r.status).join(' ')})`);
+  t.equal(got[0]?.sha256, await seededSha256(200 * KiB, 'one-time'), 'with the whole file');
+  t.ok(tries.every((r) => r.status === 200 || r.status === 410), 'every other try: 410 link_exhausted');
+});
+
 t.test('64 concurrent uploads and downloads (1 KiB – 64 MiB) over 3 instances, one SIGKILLed mid-run', async (t) => {
   const sizes = [1 * KiB, 50 * KiB, 700 * KiB, 3 * MiB, 8 * MiB + 3, 17 * MiB, 33 * MiB, 64 * MiB];
   // 15 users, so that each has a mix of sizes: no one comes near the quota, even with the duplicate
