@@ -1,0 +1,65 @@
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { ensureExecutable } from '../helpers/executable.js';
+import { makeFixture } from '../helpers/fixture.js';
+import { jsonOrUndefined, multipart, uploadFile } from '../helpers/http.js';
+import { ROOT } from '../helpers/paths.js';
+import { run } from '../helpers/run.js';
+import { startBdfu } from '../helpers/serve.js';
+import { scopedToken } from '../helpers/tokens.js';
+import { EICAR, eventually, hookDecisions, storedEntries } from './helpers.js';
+
+// The single executable carries the hooks too: a command hook through `serve` and as a CGI script.
+const executable = await ensureExecutable();
+
+function scannerFixture(name: string) {
+  const fixture = makeFixture(name, { HOOK_COMMAND: 'eicar-scan.sh' });
+  copyFileSync(join(ROOT, 'test/fixtures/eicar-scan.sh'), join(fixture.dir, 'eicar-scan.sh'));
+  const events = () => {
+    const file = join(fixture.dir, 'events.jsonl');
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  };
+  return { ...fixture, events };
+}
+
+t.test('the executable as bdfu serve: the scanner refuses EICAR, hears of the clean file', async (t) => {
+  const fixture = scannerFixture('hook-exe-serve');
+  const server = await startBdfu([fixture.config], { command: [executable], env: { PATH: process.env.PATH } });
+  t.teardown(() => server.stop());
+  const token = await scopedToken('exe', fixture.secret, 'upload read');
+  const infected = await uploadFile(server.url, token, Buffer.from(EICAR), 'eicar.com');
+  t.equal(infected.status, 422, infected.text);
+  t.equal(infected.json.reason, 'infected: Eicar-Test-Signature');
+  t.same(storedEntries(fixture.storageDir, 'exe'), []);
+  const clean = await uploadFile(server.url, token, Buffer.from('clean'), 'clean.txt');
+  t.equal(clean.status, 201, clean.text);
+  // The audit line follows the command's exit: wait for it, not for the command's own note.
+  await eventually(() => hookDecisions(fixture.storageDir).length >= 3, 'the afterUpload decision');
+  t.same(hookDecisions(fixture.storageDir).sort(), ['afterUpload command ok', 'beforeCommit command ok', 'beforeCommit command refused']);
+});
+
+t.test('the executable as a CGI script: the same, the after-event out before it exits', async (t) => {
+  const fixture = scannerFixture('hook-exe-cgi');
+  const cgi = async (name: string, data: string) => {
+    const { body, contentType } = multipart([{ name: 'file', filename: name, data }]);
+    const token = await scopedToken('exc', fixture.secret, 'upload');
+    const res = await run(executable, [], {
+      env: {
+        PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', BDFU_SETTINGS: fixture.config, REQUEST_METHOD: 'POST', PATH_INFO: '/upload',
+        SCRIPT_NAME: '/cgi-bin/bdfu', CONTENT_TYPE: contentType, CONTENT_LENGTH: String(body.length), HTTP_AUTHORIZATION: `Bearer ${token}`,
+      },
+      input: body,
+    });
+    const [head = '', ...rest] = res.stdout.split('\r\n\r\n');
+    return { status: Number(/^Status: (\d+)/.exec(head)?.[1]), json: jsonOrUndefined(rest.join('\r\n\r\n')), code: res.code };
+  };
+  const infected = await cgi('eicar.txt', EICAR);
+  t.equal(infected.status, 422);
+  t.equal(infected.json?.code, 'rejected_by_hook');
+  const clean = await cgi('clean.txt', 'fine');
+  t.equal(clean.status, 201);
+  t.equal(clean.code, 0);
+  t.same(fixture.events().map((e) => e.event), ['beforeCommit', 'beforeCommit', 'afterUpload'], 'no waiting: the process has exited');
+  t.same(storedEntries(fixture.storageDir, 'exc').filter((n) => !n.startsWith('.')).length, 1, 'only the clean file');
+});
