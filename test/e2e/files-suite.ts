@@ -320,6 +320,7 @@ export function filesSuite(t: Test, target: () => Target): void {
         // reaches the record anyway (written by hand, an older bdfu) is still served safely.
         t.equal(up.status, 400, `${label}: refused on upload`);
         t.equal(up.json.code, 'bad_file_name');
+        if (name.includes('\u0000') && !stored.holdsNul) continue;
         up = await upload(baseUrl, token, svg, { name: 'plain.svg', type: 'image/svg+xml' });
         await stored.editRecord('hostile', up.json.id, { name });
       }

@@ -30,6 +30,7 @@ export function s3pgStored(s3: S3Client, db: Database): Stored {
     (await db.query<{ id: string }>('SELECT id FROM bdfu_files WHERE user_name = $1 ORDER BY id', [user])).map((row) => row.id);
   return {
     kind: 's3-postgres',
+    holdsNul: false,
     async bytes(user, id) {
       const object = await s3.getObject(`files/${user}/${id}`);
       return object ? readAll(object.stream) : undefined;

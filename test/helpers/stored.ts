@@ -24,6 +24,8 @@ export interface StoredRecord {
 export interface Stored {
   /** Which backend: tests about one backend's own layout (permission bits, files on disk) check it. */
   readonly kind: 'disk' | 's3-postgres';
+  /** Whether a record can hold U+0000 at all (PostgreSQL text cannot: no such record can exist there). */
+  readonly holdsNul: boolean;
   /** The bytes of a complete file, or undefined. */
   bytes(user: string, id: string): Promise<Buffer | undefined>;
   /** The ids of a user's complete files, sorted. */
@@ -55,6 +57,7 @@ export function diskStored(storageDir: string): Stored {
   const metaFile = (user: string, id: string) => join(storageDir, user, `.${id}.json`);
   return {
     kind: 'disk',
+    holdsNul: true,
     async bytes(user, id) {
       const path = join(storageDir, user, id);
       return existsSync(path) ? readFileSync(path) : undefined;
