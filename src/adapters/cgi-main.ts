@@ -8,6 +8,7 @@ import { errorResponse } from '../core/respond.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load.js';
 import { mapStorageErrors } from '../routes/storage-failure.js';
+import type { StorageBackend } from '../storage/backend.js';
 import { serveCgi, type CgiEnv } from './cgi.js';
 import { oneIn } from './one-in.js';
 
@@ -47,16 +48,18 @@ function withoutDetail(error: unknown): unknown {
 export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Promise<void> {
   abortOnTermination();
   let app: Parameters<typeof serveCgi>[0] & { settled?: () => Promise<void> };
+  let backend: StorageBackend | undefined;
+  const chores: Array<() => Promise<unknown>> = [];
   try {
     const { settings } = loadConfig({ file: findCgiConfig(env, scriptDir), env });
     const assembled = await assemble(settings, { log, oneShot: true });
     app = assembled.app;
-    const { backend } = assembled;
+    const opened = (backend = assembled.backend);
     if (oneIn(settings.cgiSweepOneIn)) {
-      process.once('beforeExit', () => void import('../sharing/sweep-backend.js').then(({ sweepAll }) => sweepAll(backend)).catch(log));
+      chores.push(async () => (await import('../sharing/sweep-backend.js')).sweepAll(opened));
     }
     if (oneIn(settings.cgiAnonymizeOneIn)) {
-      process.once('beforeExit', () => void import('../audit/auto.js').then((auto) => auto.autoAnonymize(settings, backend.audit, log)));
+      chores.push(async () => (await import('../audit/auto.js')).autoAnonymize(settings, opened.audit, log));
     }
   } catch (error) {
     // The client learns what is wrong, never a setting's value or a path: the detail goes to the error log.
@@ -66,4 +69,8 @@ export async function runCgi(scriptDir?: string, env: CgiEnv = process.env): Pro
   await serveCgi(app, env, process.stdin, process.stdout, log);
   // The answer is written (its Content-Length lets the client finish); after-hooks go out before the process ends.
   await app.settled?.();
+  for (const chore of chores) await chore().catch(log);
+  // The web server waits for the script to exit: idle connections (PostgreSQL's pool, S3's
+  // keep-alive sockets) would keep the process, and the request, alive until they time out.
+  await backend?.close().catch(log);
 }

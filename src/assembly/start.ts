@@ -16,7 +16,13 @@ export interface Assembled {
  */
 export async function assemble(settings: Settings, options: AppOptions = {}): Promise<Assembled> {
   const backend = options.backend ?? (await openBackend(settings, options.store ? { files: options.store } : {}));
-  assertCapabilities(settings, backend);
-  await backend.check();
+  try {
+    assertCapabilities(settings, backend);
+    await backend.check();
+  } catch (error) {
+    // A backend built here and refused is closed here: its connections would keep the process alive.
+    if (!options.backend) await backend.close().catch(() => undefined);
+    throw error;
+  }
   return { backend, app: createApp(settings, { ...options, backend }) };
 }

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Test } from 'tap';
-import type { AuditEntry } from '../../src/audit/entry.js';
 import { http, multipart, type Reply } from '../helpers/http.js';
+import { diskStored, type Stored } from '../helpers/stored.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
 import { upload } from './files-suite.js';
 
@@ -11,6 +9,8 @@ export interface SharingTarget {
   baseUrl: string;
   storageDir: string;
   secret: string;
+  /** What it stored; unless given, the disk backend's files in storageDir. */
+  stored?: Stored;
   /** SHARE_PASSWORD_TRIES of the target's settings. */
   passwordTries: number;
 }
@@ -18,9 +18,7 @@ export interface SharingTarget {
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 const json = (value: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
 
-function auditTrail(storageDir: string): AuditEntry[] {
-  return readFileSync(join(storageDir, '.audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
-}
+const auditTrail = (target: SharingTarget) => (target.stored ?? diskStored(target.storageDir)).audit();
 
 /** Public files, share links, file requests and expires_in, against a running bdfu (serve or CGI). */
 export type SharingPart = 'public' | 'links' | 'requests';
@@ -221,7 +219,7 @@ export function sharingSuite(t: Test, target: () => SharingTarget, parts: readon
   });
 
   if (part('requests')) t.test('file requests: anyone with the link uploads into the owner area, within max files; audited with the request id', async (t) => {
-    const { baseUrl, storageDir } = target();
+    const { baseUrl } = target();
     const o = await owner(user('req'));
     const made = await post(`${baseUrl}requests/${o.name}`, o.auth, { maxFiles: 2, maxBytes: 1000, note: 'Send me the <photos>' });
     t.equal(made.status, 201, made.text);
@@ -247,7 +245,7 @@ export function sharingSuite(t: Test, target: () => SharingTarget, parts: readon
     t.equal(third.json.code, 'request_full');
     const files = await http(`${baseUrl}files/${o.name}`, { headers: o.auth });
     t.same(files.json.files.map((f: { name: string }) => f.name).sort(), ['a.txt', 'b.txt'], 'in the owner area');
-    const uploads = auditTrail(storageDir).filter((e) => e.action === 'upload' && e.link === made.json.id && e.outcome === 'ok');
+    const uploads = (await auditTrail(target())).filter((e) => e.action === 'upload' && e.link === made.json.id && e.outcome === 'ok');
     t.same(uploads.map((e) => [e.user, e.owner, e.name]).sort(), [[null, o.name, 'a.txt'], [null, o.name, 'b.txt']], 'audited with the request id');
     const listed = await http(`${baseUrl}requests/${o.name}`, { headers: o.auth });
     t.match(listed.json.requests[0], { id: made.json.id, uploads: 2, state: 'full' });

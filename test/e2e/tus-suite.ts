@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -10,7 +10,7 @@ import { run } from '../helpers/run.js';
 import { ROOT } from '../helpers/paths.js';
 import { startFlakyProxy } from '../helpers/flaky-proxy.js';
 import { bdfu } from '../helpers/run.js';
-import type { Target } from './upload-suite.js';
+import { storedOf, type Target } from './upload-suite.js';
 
 /** The MAX_UPLOAD_SIZE the tus test servers run with (Tus-Max-Size must say it). */
 export const TUS_MAX_UPLOAD_SIZE = 64 * 1024 * 1024;
@@ -99,7 +99,7 @@ export function tusSuite(t: Test, target: () => Target): void {
       body: data,
     });
   const head = async (url: string, user: string) => http(url, { method: 'HEAD', headers: { ...TUS, ...bearer(await token(user)) } });
-  const stored = (user: string, id: string) => readFileSync(join(target().storageDir, user, id));
+  const stored = (user: string, id: string) => storedOf(target()).bytes(user, id);
 
   t.test('OPTIONS says the version, the extensions, the limit and the checksums, without a token', async (t) => {
     for (const url of [tusUrl(), `${tusUrl()}${'0'.repeat(32)}`]) {
@@ -128,7 +128,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.equal(record.size, data.length);
     t.equal(record.sha256, sha256(data));
     t.equal(result.headers!['upload-file-location'], `${target().baseUrl}files/tina/${id}`);
-    t.same(stored('tina', id), data, 'stored bytes are identical');
+    t.same(await stored('tina', id), data, 'stored bytes are identical');
     const download = await http(result.headers!['upload-file-location']!, { headers: bearer(await token('tina')) });
     t.equal(download.status, 200);
     t.equal(sha256(download.body), sha256(data), 'and download identical');
@@ -137,7 +137,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.equal(after.headers['upload-offset'], String(data.length));
     t.equal(after.headers['upload-length'], String(data.length));
     t.equal(after.headers['upload-file-location'], result.headers!['upload-file-location'], 'HEAD after says where the file is');
-    const audit = readFileSync(join(target().storageDir, '.audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const audit = await storedOf(target()).audit();
     t.ok(audit.some((e) => e.action === 'upload' && e.outcome === 'ok' && e.id === id && e.bytes === data.length && e.user === 'tina' && e.name === 'résumé.bin'),
       'audited as an upload');
   });
@@ -147,7 +147,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     const result = await tusClient({ endpoint: tusUrl(), token: await token('chunky'), file: work(data), chunkSize: 2 * MiB });
     t.equal(result.outcome, 'done', result.error ?? '');
     t.equal(JSON.parse(result.body!).sha256, sha256(data));
-    t.same(stored('chunky', idOf(result.url!)), data);
+    t.same(await stored('chunky', idOf(result.url!)), data);
   });
 
   for (const chunkSize of [0, 2 * MiB]) {
@@ -179,7 +179,7 @@ export function tusSuite(t: Test, target: () => Target): void {
       const record = JSON.parse(second.body!);
       t.equal(record.id, idOf(url), 'the file has the upload id');
       t.equal(record.sha256, sha256(data), 'sha256 intact');
-      t.same(stored('resumer', record.id), data);
+      t.same(await stored('resumer', record.id), data);
     });
   }
 
@@ -282,7 +282,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.equal(res.json.type, 'text/plain');
     t.equal(res.json.sha256, sha256(Buffer.from('hello tus!')));
     t.equal(res.headers['upload-file-location'], `${target().baseUrl}files/sally/${idOf(url)}`);
-    t.same(stored('sally', idOf(url)), Buffer.from('hello tus!'));
+    t.same(await stored('sally', idOf(url)), Buffer.from('hello tus!'));
     res = await patch(url, 'sally', 10, Buffer.from('more'));
     t.not(res.status, 204, 'nothing more can be appended to a finished upload');
     res = await head(url, 'sally');
@@ -319,7 +319,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.equal(res.json.sha256, sha256(data));
     t.match(String(res.headers.location), /tus\/[0-9a-f]{32}$/);
     t.equal(res.headers['upload-offset'], String(data.length));
-    t.same(stored('oneshot', res.json.id), data);
+    t.same(await stored('oneshot', res.json.id), data);
   });
 
   t.test('concatenation: three partial uploads sent in parallel, then one final', async (t) => {
@@ -343,7 +343,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.equal(final.json.size, whole.length);
     t.equal(final.json.sha256, sha256(whole));
     t.equal(final.json.name, 'joined.bin');
-    t.same(stored('parallel', final.json.id), whole);
+    t.same(await stored('parallel', final.json.id), whole);
     const finalHead = await head(String(final.headers.location), 'parallel');
     t.equal(finalHead.status, 200);
     t.equal(finalHead.headers['upload-offset'], String(whole.length));
@@ -365,17 +365,14 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.equal(del.status, 204);
     t.equal(del.headers['tus-resumable'], '1.0.0');
     t.equal((await head(String(big.headers.location), 'quota')).status, 404, 'gone after termination');
-    t.notOk(readdirSync(join(target().storageDir, 'quota')).some((name) => name.includes(id)), 'no staged bytes left');
+    t.same(await storedOf(target()).sessionLeftovers('quota', id), [], 'no staged bytes left');
     t.equal((await create('quota', { 'upload-length': '2000' })).status, 201, 'the quota is free again');
   });
 
   t.test('an expired upload is 410', async (t) => {
     const res = await create('expiring');
     const url = String(res.headers.location);
-    const state = join(target().storageDir, 'expiring', `.session-${idOf(url)}.json`);
-    t.ok(existsSync(state), 'the disk keeps the session state beside the files');
-    const saved = JSON.parse(readFileSync(state, 'utf8'));
-    writeFileSync(state, JSON.stringify({ ...saved, expires: new Date(Date.now() - 1000).toISOString() }));
+    t.ok(await storedOf(target()).expireSession('expiring', idOf(url)), 'the session state is stored (and now expired)');
     t.equal((await head(url, 'expiring')).status, 410, 'HEAD: 410');
     const p = await patch(url, 'expiring', 0, Buffer.from('x'));
     t.equal(p.status, 410, 'PATCH: 410');
@@ -398,7 +395,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     slow.release();
     const first = await slow.reply;
     t.equal(first.status, 200, 'the first writer finishes the upload');
-    t.same(stored('racer', idOf(url)), a, "the file is the first writer's bytes, whole");
+    t.same(await stored('racer', idOf(url)), a, "the file is the first writer's bytes, whole");
   });
 
   t.test('bdfu upload: tus above the threshold, survives a dropped connection, --resume in a new process', async (t) => {
@@ -417,7 +414,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.equal(record.sha256, sha256(data));
     t.equal(flaky.cuts, 1, 'the connection was cut once');
     t.equal(flaky.seen.POST, 1, 'and the upload resumed, not restarted');
-    t.same(stored('cli', record.id), data);
+    t.same(await stored('cli', record.id), data);
     t.same(readdirSync(join(cache, 'bdfu', 'uploads')), [], 'the state file goes when the upload is done');
 
     // Below the threshold: multipart, as before.
@@ -439,6 +436,6 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.equal(resumed.code, 0, resumed.stderr);
     t.equal(JSON.parse(resumed.stdout).id, idOf(url), 'the same upload, continued');
     t.equal(again.seen.POST, 1, 'no second creation');
-    t.same(stored('cli', idOf(url)), readFileSync(other));
+    t.same(await stored('cli', idOf(url)), readFileSync(other));
   });
 }

@@ -8,12 +8,16 @@ import type { Test } from 'tap';
 import { http, multipart, uploadFile } from '../helpers/http.js';
 import { originalToken } from '../helpers/original-token.js';
 import { bdfu } from '../helpers/run.js';
+import { diskStored, eventuallyAsync, type Stored } from '../helpers/stored.js';
 
-/** A running bdfu in one hosting mode: the suite knows it only by its URL and its disk. */
+/** A running bdfu in one hosting mode on one backend: the suite knows it by its URL and what it stored. */
 export interface Target {
   baseUrl: string;
+  /** STORAGE_DIR of its settings (the disk backend keeps everything there). */
   storageDir: string;
   secret: string;
+  /** What it stored; unless given, the disk backend's files in storageDir. */
+  stored?: Stored;
   /**
    * Apache is in front, and changes what it may: under CGI it drops a script's Content-Length
    * (the reply then comes chunked); under CGI and as a proxy it may itself answer a multi-range
@@ -30,15 +34,8 @@ export function filesOf(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).sort() : [];
 }
 
-/** Waits until `check` holds (for things the server does after answering), or gives up. */
-async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
+/** The target's storage view: its own, or the disk's. */
+export const storedOf = (target: Target): Stored => target.stored ?? diskStored(target.storageDir);
 
 function unsigned(claims: Record<string, unknown>): string {
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -57,7 +54,8 @@ export function uploadSuite(t: Test, target: () => Target): void {
   const cli: typeof bdfu = (args, options) => (target().cli ?? bdfu)(args, options);
 
   t.test('the README walkthrough, byte for byte, with the bdfu CLI', async (t) => {
-    const { baseUrl, storageDir, secret } = target();
+    const { baseUrl, secret } = target();
+    const stored = storedOf(target());
     const work = mkdtempSync(join(tmpdir(), 'bdfu-walk-'));
     const token = await cli(['gen-token', 'sally', secret]);
     t.equal(token.code, 0, token.stderr);
@@ -68,12 +66,12 @@ export function uploadSuite(t: Test, target: () => Target): void {
     t.equal(up.code, 0, up.stderr);
     t.match(up.stdout, /^[0-9a-f]{32}\n$/, 'prints the id and nothing else');
     const id = up.stdout.trim();
-    t.same(readFileSync(join(storageDir, 'sally', id)), readFileSync(file), 'stored file is identical');
-    t.ok(filesOf(join(storageDir, 'sally')).includes(id));
+    t.same(await stored.bytes('sally', id), readFileSync(file), 'stored file is identical');
+    t.ok((await stored.ids('sally')).includes(id));
   });
 
   t.test('upload answers 201 with the id and the file facts', async (t) => {
-    const { baseUrl, storageDir, secret } = target();
+    const { baseUrl, secret } = target();
     const data = randomBytes(5000);
     const res = await uploadFile(baseUrl, await originalToken('sally', secret), data, 'hello world.txt');
     t.equal(res.status, 201, res.text);
@@ -81,7 +79,7 @@ export function uploadSuite(t: Test, target: () => Target): void {
     t.equal(res.json.size, 5000);
     t.equal(res.json.name, 'hello world.txt');
     t.match(res.json.sha256, /^[0-9a-f]{64}$/);
-    t.same(readFileSync(join(storageDir, 'sally', res.json.id)), data);
+    t.same(await storedOf(target()).bytes('sally', res.json.id), data);
   });
 
   t.test('GET upload is 405', async (t) => {
@@ -133,13 +131,13 @@ export function uploadSuite(t: Test, target: () => Target): void {
   });
 
   t.test('tokens that are accepted', async (t) => {
-    const { baseUrl, storageDir, secret } = target();
+    const { baseUrl, secret } = target();
     const original = await originalToken('sally', secret);
     const jwtPrefix = await uploadFile(baseUrl, undefined, Buffer.from('jwt'), 'a', { authorization: `JWT ${original}` });
     t.equal(jwtPrefix.status, 201, 'the original JWT prefix');
     const sub = await uploadFile(baseUrl, await sign({ sub: 'subby', exp: now() + 60 }), Buffer.from('sub'));
     t.equal(sub.status, 201, 'the standard sub claim');
-    t.ok(existsSync(join(storageDir, 'subby', sub.json.id)));
+    t.ok((await storedOf(target()).bytes('subby', sub.json.id))?.equals(Buffer.from('sub')), 'stored under the sub claim');
     const ours = await cli(['gen-token', '--expires-in', '120', 'sally', secret]);
     const res = await uploadFile(baseUrl, ours.stdout.trim(), Buffer.from('ours'));
     t.equal(res.status, 201, 'a token from bdfu gen-token');
@@ -147,9 +145,11 @@ export function uploadSuite(t: Test, target: () => Target): void {
 
   t.test('user names that could leave STORAGE_DIR are refused', async (t) => {
     const { baseUrl, storageDir, secret } = target();
+    const stored = storedOf(target());
     const parent = dirname(storageDir);
     const before = filesOf(parent);
     const storageBefore = filesOf(storageDir);
+    const usersBefore = await stored.users();
     const names = ['', '.', '..', '../escape', 'a/b', '/etc', 'a\\b', '..\\x', 'nul\0byte', 'bell\x07', 'line\nbreak', 'x'.repeat(256), '.hidden'];
     for (const user of names) {
       const res = await uploadFile(baseUrl, await originalToken(user, secret), Buffer.from('evil'));
@@ -158,10 +158,11 @@ export function uploadSuite(t: Test, target: () => Target): void {
     }
     t.same(filesOf(parent), before, 'nothing new beside the storage directory');
     t.same(filesOf(storageDir), storageBefore, 'no new directories in storage');
+    t.same(await stored.users(), usersBefore, 'no new users in storage');
   });
 
   t.test('multipart bodies', async (t) => {
-    const { baseUrl, secret, storageDir } = target();
+    const { baseUrl, secret } = target();
     const token = await originalToken('multi', secret);
     const post = (parts: Parameters<typeof multipart>[0]) => {
       const { body, contentType } = multipart(parts);
@@ -186,13 +187,14 @@ export function uploadSuite(t: Test, target: () => Target): void {
     const early = await http(`${baseUrl}upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType, 'content-length': unterminated.length }, body: unterminated });
     t.equal(early.status, 400, 'a multipart body that ends early');
     t.equal(early.json.code, 'body_incomplete');
-    const stored = filesOf(join(storageDir, 'multi'));
-    t.equal(stored.filter((n) => ID.test(n)).length, 1, 'only the good upload is stored');
-    t.same(stored.filter((n) => n.endsWith('.part')), [], 'no temporary files left');
+    const stored = storedOf(target());
+    t.same(await stored.ids('multi'), [extra.json.id], 'only the good upload is stored');
+    t.same(await stored.inFlight('multi'), [], 'no temporary files (or held room, or open uploads) left');
   });
 
   t.test('an upload cut off halfway leaves nothing', async (t) => {
-    const { baseUrl, secret, storageDir } = target();
+    const { baseUrl, secret } = target();
+    const stored = storedOf(target());
     const token = await originalToken('cutoff', secret);
     const { body, contentType } = multipart([{ name: 'file', filename: 'big', data: randomBytes(2 << 20) }]);
     const url = new URL(`${baseUrl}upload`);
@@ -204,9 +206,9 @@ export function uploadSuite(t: Test, target: () => Target): void {
       });
       socket.on('error', () => resolve());
     });
-    const dir = join(storageDir, 'cutoff');
-    t.ok(await eventually(() => filesOf(dir).every((n) => !n.endsWith('.part'))), 'the temporary file is removed');
-    t.same(filesOf(dir).filter((n) => ID.test(n)), [], 'no file under a real id');
+    t.ok(await eventuallyAsync(async () => (await stored.inFlight('cutoff')).length === 0), 'the temporary file (held room, open upload) is removed');
+    t.same(await stored.ids('cutoff'), [], 'no file under a real id');
+    t.same(await stored.entries('cutoff'), [], 'nothing at all');
     const after = await uploadFile(baseUrl, token, Buffer.from('still serving'));
     t.equal(after.status, 201, 'and the server keeps serving');
   });

@@ -1,5 +1,5 @@
 import { DOCUMENTS_MIGRATION } from './schema-documents.js';
-import { SESSIONS_MIGRATION } from './schema-sessions.js';
+import { SESSIONS_META_ORDER_MIGRATION, SESSIONS_MIGRATION } from './schema-sessions.js';
 
 /**
  * The schema, as numbered steps applied in order, each once (bdfu_schema remembers which).
@@ -57,4 +57,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   },
   SESSIONS_MIGRATION,
   DOCUMENTS_MIGRATION,
+  SESSIONS_META_ORDER_MIGRATION,
 ];

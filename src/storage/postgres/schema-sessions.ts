@@ -28,3 +28,13 @@ const STATEMENTS: readonly string[] = [
 ];
 
 export const SESSIONS_MIGRATION = { version: 20, name: 'resumable sessions', sql: STATEMENTS.join(';\n') };
+
+/**
+ * A session's metadata as JSON text, not jsonb: jsonb reorders an object's keys (shortest
+ * first), and a tus HEAD must answer Upload-Metadata with the pairs in the order they were sent.
+ */
+export const SESSIONS_META_ORDER_MIGRATION = {
+  version: 22,
+  name: 'session metadata keeps its key order',
+  sql: 'ALTER TABLE bdfu_sessions ALTER COLUMN meta TYPE json USING meta::json',
+};

@@ -68,6 +68,17 @@ export function sessionsContract(t: Test, open: BackendFactory): void {
     t.equal(record.sha256, sha256('abcdef'), 'sha256 over the whole file, though another backend wrote the start');
   });
 
+  t.test("the client's metadata comes back as given, in its order (a tus HEAD echoes Upload-Metadata)", async (t) => {
+    const under = await open();
+    const extra = { zebra: 'last letter first', flag: '', filename: 'f.txt', a: 'shortest key', filetype: 'text/plain' };
+    const session = await sessionsOf(under.backend).create('orderly', init({ length: 3, meta: { name: 'f.txt', type: 'text/plain', extra } }));
+    for (const [label, backend] of [['this backend', under.backend], ['another on the same storage', await under.sameStorage()]] as const) {
+      const meta = (await sessionsOf(backend).get('orderly', session.id))?.meta;
+      t.same(meta?.extra, extra, `${label}: the same pairs`);
+      t.same(Object.keys(meta?.extra ?? {}), Object.keys(extra), `${label}: in the same order`);
+    }
+  });
+
   t.test('a wrong offset is a conflict and changes nothing', async (t) => {
     const sessions = sessionsOf((await open()).backend);
     const session = await sessions.create('bob', init({ length: 10 }));
