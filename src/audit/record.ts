@@ -41,6 +41,7 @@ export async function recordEntry(sink: AuditSink, entry: AuditEntry, log: (e: u
   try {
     await sink.append(entry);
   } catch (error) {
-    log(new Error(`cannot write the audit trail: ${(error as Error).message}`));
+    // One line: during an outage this is said once per request, and a stack would say nothing more.
+    log(`cannot write the audit trail: ${(error as Error).message}`);
   }
 }
