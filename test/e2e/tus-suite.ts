@@ -387,8 +387,12 @@ export function tusSuite(t: Test, target: () => Target): void {
     const b = randomBytes(size);
     const slow = slowPatch(url, await token('racer'), 0, a);
     await slow.first;
-    // The first writer holds the upload while its body trickles in; wait until its bytes show.
-    for (let i = 0; i < 100 && Number((await head(url, 'racer')).headers['upload-offset']) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    // The first writer holds the upload while its body trickles in; wait until it holds the lock, or its bytes show.
+    const view = storedOf(target());
+    const writing = async () => (await view.sessionWriting('racer', idOf(url))) || Number((await head(url, 'racer')).headers['upload-offset']) > 0;
+    let held = await writing();
+    for (let i = 0; i < 100 && !held; i++, held = await writing()) await new Promise((r) => setTimeout(r, 50));
+    t.ok(held, 'the first writer holds the upload');
     const second = await patch(url, 'racer', 0, b);
     t.ok(second.status === 423 || second.status === 409, `the second writer is refused (${second.status})`);
     t.equal(second.headers['tus-resumable'], '1.0.0');

@@ -74,6 +74,14 @@ export function s3pgStored(s3: S3Client, db: Database): Stored {
       const stagedUploads = (await all(s3.listMultipartUploads(`.sessions/${id}/`))).map((upload) => `multipart upload ${upload.key}`);
       return [...rows.map((row) => `session ${row.id}`), ...staged, ...open, ...stagedUploads].sort();
     },
+    async sessionWriting(_user, id) {
+      // The writer's lock is an advisory lock on the first 64 bits of the id: pg_locks shows them as two 32-bit halves.
+      const rows = await db.query(
+        `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid = $1::bigint::oid AND objid = $2::bigint::oid
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [parseInt(id.slice(0, 8), 16), parseInt(id.slice(8, 16), 16)]);
+      return rows.length > 0;
+    },
     async expireSession(_user, id) {
       const rows = await db.query("UPDATE bdfu_sessions SET expires = now() - interval '1 second' WHERE id = $1 RETURNING id", [id]);
       return rows.length === 1;

@@ -46,6 +46,8 @@ export interface Stored {
   audit(): Promise<AuditEntry[]>;
   /** Whatever is still kept for a resumable session (its state, staged bytes), named in the backend's terms. */
   sessionLeftovers(user: string, id: string): Promise<string[]>;
+  /** Whether a writer holds the session's lock now (a PATCH is in progress). */
+  sessionWriting(user: string, id: string): Promise<boolean>;
   /** Moves a session's expiry into the past; false when no state of it is stored. */
   expireSession(user: string, id: string): Promise<boolean>;
 }
@@ -82,6 +84,7 @@ export function diskStored(storageDir: string): Stored {
       return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEntry);
     },
     sessionLeftovers: async (user, id) => namesIn(join(storageDir, user)).filter((name) => name.includes(id)),
+    sessionWriting: async (user, id) => existsSync(join(storageDir, user, `.session-${id}.lock`)),
     async expireSession(user, id) {
       const state = join(storageDir, user, `.session-${id}.json`);
       if (!existsSync(state)) return false;
