@@ -2,11 +2,12 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeFixture, type Fixture } from '../helpers/fixture.js';
-import { http, jsonOrUndefined, multipart, uploadFile } from '../helpers/http.js';
-import { CGI_SCRIPT, ROOT } from '../helpers/paths.js';
+import { http, uploadFile } from '../helpers/http.js';
+import { ROOT } from '../helpers/paths.js';
 import { bdfu, run } from '../helpers/run.js';
 import { startBdfu } from '../helpers/serve.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
+import { cgiRequest, cgiUpload as uploadByCgi } from './cgi-request.js';
 import { auditLines, EICAR, eventually, hookDecisions, storedEntries } from './helpers.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures');
@@ -27,21 +28,10 @@ function hookFixture(name: string, script: string, extra: Record<string, string 
   return { ...fixture, events, environment };
 }
 
-async function cgi(fixture: Fixture, env: Record<string, string>, input: Buffer | string = '') {
-  const res = await run(CGI_SCRIPT, [], {
-    env: { PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', BDFU_SETTINGS: fixture.config, BDFU_JWT_SECRET_KEY: fixture.secret, ...env },
-    input,
-  });
-  const [head = '', ...rest] = res.stdout.split('\r\n\r\n');
-  const body = rest.join('\r\n\r\n');
-  return { status: Number(/^Status: (\d+)/.exec(head)?.[1]), json: jsonOrUndefined(body), body, code: res.code, stderr: res.stderr };
-}
-
-async function cgiUpload(fixture: Fixture, user: string, name: string, data: string) {
-  const { body, contentType } = multipart([{ name: 'file', filename: name, data }]);
-  const token = await scopedToken(user, fixture.secret, 'upload read');
-  return cgi(fixture, { REQUEST_METHOD: 'POST', PATH_INFO: '/upload', SCRIPT_NAME: '/cgi-bin/bdfu', CONTENT_TYPE: contentType, CONTENT_LENGTH: String(body.length), HTTP_AUTHORIZATION: `Bearer ${token}` }, body);
-}
+/** The web server passes the secret too: the hook command must never see it. */
+const withSecret = (fixture: Fixture) => ({ env: { BDFU_JWT_SECRET_KEY: fixture.secret } });
+const cgi = (fixture: Fixture, env: Record<string, string>, input: Buffer | string = '') => cgiRequest(fixture, env, input, withSecret(fixture));
+const cgiUpload = (fixture: Fixture, user: string, name: string, data: string) => uploadByCgi(fixture, user, name, data, 'upload read', withSecret(fixture));
 
 t.test('bdfu serve: a command hook refuses a file with the EICAR test string', async (t) => {
   const fixture = hookFixture('hook-cmd-serve', 'eicar-scan.sh');

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ensureExecutable } from '../helpers/executable.js';
 import { makeFixture } from '../helpers/fixture.js';
-import { jsonOrUndefined, multipart, uploadFile } from '../helpers/http.js';
+import { uploadFile } from '../helpers/http.js';
 import { ROOT } from '../helpers/paths.js';
-import { run } from '../helpers/run.js';
 import { startBdfu } from '../helpers/serve.js';
 import { scopedToken } from '../helpers/tokens.js';
+import { cgiUpload } from './cgi-request.js';
 import { EICAR, eventually, hookDecisions, storedEntries } from './helpers.js';
 
 // The single executable carries the hooks too: a command hook through `serve` and as a CGI script.
@@ -41,19 +41,7 @@ t.test('the executable as bdfu serve: the scanner refuses EICAR, hears of the cl
 
 t.test('the executable as a CGI script: the same, the after-event out before it exits', async (t) => {
   const fixture = scannerFixture('hook-exe-cgi');
-  const cgi = async (name: string, data: string) => {
-    const { body, contentType } = multipart([{ name: 'file', filename: name, data }]);
-    const token = await scopedToken('exc', fixture.secret, 'upload');
-    const res = await run(executable, [], {
-      env: {
-        PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', BDFU_SETTINGS: fixture.config, REQUEST_METHOD: 'POST', PATH_INFO: '/upload',
-        SCRIPT_NAME: '/cgi-bin/bdfu', CONTENT_TYPE: contentType, CONTENT_LENGTH: String(body.length), HTTP_AUTHORIZATION: `Bearer ${token}`,
-      },
-      input: body,
-    });
-    const [head = '', ...rest] = res.stdout.split('\r\n\r\n');
-    return { status: Number(/^Status: (\d+)/.exec(head)?.[1]), json: jsonOrUndefined(rest.join('\r\n\r\n')), code: res.code };
-  };
+  const cgi = (name: string, data: string) => cgiUpload(fixture, 'exc', name, data, 'upload', { script: executable });
   const infected = await cgi('eicar.txt', EICAR);
   t.equal(infected.status, 422);
   t.equal(infected.json?.code, 'rejected_by_hook');

@@ -5,28 +5,14 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
-import { makeFixture, type Fixture } from '../helpers/fixture.js';
-import { http, jsonOrUndefined, multipart, uploadFile } from '../helpers/http.js';
-import { CGI_SCRIPT, ROOT } from '../helpers/paths.js';
-import { run } from '../helpers/run.js';
+import { makeFixture } from '../helpers/fixture.js';
+import { http, uploadFile } from '../helpers/http.js';
+import { ROOT } from '../helpers/paths.js';
 import { startBdfu } from '../helpers/serve.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
 import { auditLines, eventually, hookDecisions, storedEntries } from './helpers.js';
 import { distinct, label, receiver, verify } from './receiver.js';
-
-async function cgiUpload(fixture: Fixture, user: string, name: string, data: string) {
-  const { body, contentType } = multipart([{ name: 'file', filename: name, data }]);
-  const token = await scopedToken(user, fixture.secret, 'upload');
-  const res = await run(CGI_SCRIPT, [], {
-    env: {
-      PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', BDFU_SETTINGS: fixture.config, REQUEST_METHOD: 'POST', PATH_INFO: '/upload',
-      SCRIPT_NAME: '/cgi-bin/bdfu', CONTENT_TYPE: contentType, CONTENT_LENGTH: String(body.length), HTTP_AUTHORIZATION: `Bearer ${token}`,
-    },
-    input: body,
-  });
-  const [head = '', ...rest] = res.stdout.split('\r\n\r\n');
-  return { status: Number(/^Status: (\d+)/.exec(head)?.[1]), json: jsonOrUndefined(rest.join('')), code: res.code, stderr: res.stderr };
-}
+import { cgiUpload } from './cgi-request.js';
 
 const SECRET = randomBytes(24).toString('hex');
 const ALL_EVENTS = ['authorize', 'beforeCommit', 'afterUpload', 'afterDownload', 'afterDelete', 'afterShare'];
