@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { makeFixture, type Fixture } from '../helpers/fixture.js';
@@ -8,25 +8,7 @@ import { bdfu, run } from '../helpers/run.js';
 import { startBdfu } from '../helpers/serve.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
 import { cgiRequest, cgiUpload as uploadByCgi } from './cgi-request.js';
-import { auditLines, EICAR, eventually, hookDecisions, storedEntries } from './helpers.js';
-
-const FIXTURES = join(ROOT, 'test/fixtures');
-
-/** A fixture whose HOOK_COMMAND is a copy of a script from test/fixtures, in its own directory. */
-function hookFixture(name: string, script: string, extra: Record<string, string | number | string[]> = {}): Fixture & { events: () => any[]; environment: () => string[] } {
-  // The configuration names the command relative to itself: the fixture's directory.
-  const fixture = makeFixture(name, { HOOK_COMMAND: script, ...extra });
-  copyFileSync(join(FIXTURES, script), join(fixture.dir, script));
-  const events = () => {
-    const file = join(fixture.dir, 'events.jsonl');
-    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-  };
-  const environment = () => {
-    const file = join(fixture.dir, 'environment.txt');
-    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-  };
-  return { ...fixture, events, environment };
-}
+import { auditLines, EICAR, eventually, hookDecisions, hookFixture, storedEntries } from './helpers.js';
 
 /** The web server passes the secret too: the hook command must never see it. */
 const withSecret = (fixture: Fixture) => ({ env: { BDFU_JWT_SECRET_KEY: fixture.secret } });
@@ -99,7 +81,7 @@ t.test('a command hook that does not answer in time is 500 hook_failed, and is k
 });
 
 t.test('HOOK_COMMAND is checked at start-up', async (t) => {
-  const fixture = makeFixture('hook-cmd-bad', { HOOK_COMMAND: join(FIXTURES, 'no-such-hook') });
+  const fixture = makeFixture('hook-cmd-bad', { HOOK_COMMAND: join(ROOT, 'test/fixtures/no-such-hook') });
   const reply = await cgi(fixture, { REQUEST_METHOD: 'GET', PATH_INFO: '/files/x/' });
   t.equal(reply.status, 500);
   t.equal(reply.json.code, 'config_error');

@@ -1,30 +1,16 @@
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { ensureExecutable } from '../helpers/executable.js';
-import { makeFixture } from '../helpers/fixture.js';
 import { uploadFile } from '../helpers/http.js';
-import { ROOT } from '../helpers/paths.js';
 import { startBdfu } from '../helpers/serve.js';
 import { scopedToken } from '../helpers/tokens.js';
 import { cgiUpload } from './cgi-request.js';
-import { EICAR, eventually, hookDecisions, storedEntries } from './helpers.js';
+import { EICAR, eventually, hookDecisions, hookFixture, storedEntries } from './helpers.js';
 
 // The single executable carries the hooks too: a command hook through `serve` and as a CGI script.
 const executable = await ensureExecutable();
 
-function scannerFixture(name: string) {
-  const fixture = makeFixture(name, { HOOK_COMMAND: 'eicar-scan.sh' });
-  copyFileSync(join(ROOT, 'test/fixtures/eicar-scan.sh'), join(fixture.dir, 'eicar-scan.sh'));
-  const events = () => {
-    const file = join(fixture.dir, 'events.jsonl');
-    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-  };
-  return { ...fixture, events };
-}
-
 t.test('the executable as bdfu serve: the scanner refuses EICAR, hears of the clean file', async (t) => {
-  const fixture = scannerFixture('hook-exe-serve');
+  const fixture = hookFixture('hook-exe-serve', 'eicar-scan.sh');
   const server = await startBdfu([fixture.config], { command: [executable], env: { PATH: process.env.PATH } });
   t.teardown(() => server.stop());
   const token = await scopedToken('exe', fixture.secret, 'upload read');
@@ -40,7 +26,7 @@ t.test('the executable as bdfu serve: the scanner refuses EICAR, hears of the cl
 });
 
 t.test('the executable as a CGI script: the same, the after-event out before it exits', async (t) => {
-  const fixture = scannerFixture('hook-exe-cgi');
+  const fixture = hookFixture('hook-exe-cgi', 'eicar-scan.sh');
   const cgi = (name: string, data: string) => cgiUpload(fixture, 'exc', name, data, 'upload', { script: executable });
   const infected = await cgi('eicar.txt', EICAR);
   t.equal(infected.status, 422);

@@ -1,6 +1,10 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditEntry } from '../../src/audit/entry.js';
+import { makeFixture, type Fixture } from '../helpers/fixture.js';
+import { ROOT } from '../helpers/paths.js';
+
+const FIXTURES = join(ROOT, 'test/fixtures');
 
 /** The audit trail's lines, oldest first. */
 export function auditLines(storageDir: string): AuditEntry[] {
@@ -32,3 +36,19 @@ export function storedEntries(storageDir: string, user: string): string[] {
 }
 
 export const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
+
+/** A fixture whose HOOK_COMMAND is a copy of a script from test/fixtures, in its own directory. */
+export function hookFixture(name: string, script: string, extra: Record<string, string | number | string[]> = {}): Fixture & { events: () => any[]; environment: () => string[] } {
+  // The configuration names the command relative to itself: the fixture's directory.
+  const fixture = makeFixture(name, { HOOK_COMMAND: script, ...extra });
+  copyFileSync(join(FIXTURES, script), join(fixture.dir, script));
+  const events = () => {
+    const file = join(fixture.dir, 'events.jsonl');
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  };
+  const environment = () => {
+    const file = join(fixture.dir, 'environment.txt');
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  };
+  return { ...fixture, events, environment };
+}

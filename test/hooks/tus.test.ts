@@ -1,21 +1,14 @@
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { makeFixture } from '../helpers/fixture.js';
 import { http } from '../helpers/http.js';
-import { ROOT } from '../helpers/paths.js';
 import { startBdfu } from '../helpers/serve.js';
 import { scopedToken } from '../helpers/tokens.js';
-import { EICAR, eventually } from './helpers.js';
+import { EICAR, eventually, hookFixture } from './helpers.js';
 
 // A resumable (tus) upload that finishes is an upload like a multipart one: the same beforeCommit
 // check before the file exists, the same afterUpload after.
-const fixture = makeFixture('hook-tus', { HOOK_COMMAND: 'eicar-scan.sh' });
-copyFileSync(join(ROOT, 'test/fixtures/eicar-scan.sh'), join(fixture.dir, 'eicar-scan.sh'));
-const events = () => {
-  const file = join(fixture.dir, 'events.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-};
+const fixture = hookFixture('hook-tus', 'eicar-scan.sh');
 const server = await startBdfu([fixture.config], { env: { PATH: process.env.PATH } });
 t.teardown(() => server.stop());
 const token = await scopedToken('tia', fixture.secret, 'upload read');
@@ -37,7 +30,7 @@ t.test('an infected file sent with creation-with-upload: 422 rejected_by_hook, n
   t.equal(res.json.code, 'rejected_by_hook');
   t.equal(res.json.reason, 'infected: Eicar-Test-Signature');
   t.same(leftIn('tia'), [], 'no file, no session, no staged bytes');
-  const scanned = events().find((e) => e.event === 'beforeCommit');
+  const scanned = fixture.events().find((e) => e.event === 'beforeCommit');
   t.match(scanned, { user: 'tia', name: 'eicar.com', size: data.length, sha256: /^[0-9a-f]{64}$/ });
   t.ok(scanned.path.startsWith(join(fixture.storageDir, 'tia') + '/'), 'the scanner read the staged bytes on the disk');
 });
@@ -48,11 +41,11 @@ t.test('a clean file in two PATCHes: checked once at the end, then afterUpload w
   const url = new URL(String(created.headers.location), server.url).href;
   const first = await http(url, { method: 'PATCH', headers: tus({ ...octets, 'upload-offset': '0' }), body: Buffer.from('hello') });
   t.equal(first.status, 204);
-  const before = events().filter((e) => e.event === 'beforeCommit').length;
+  const before = fixture.events().filter((e) => e.event === 'beforeCommit').length;
   const last = await http(url, { method: 'PATCH', headers: tus({ ...octets, 'upload-offset': '5' }), body: Buffer.from('world') });
   t.equal(last.status, 200, last.text);
-  t.equal(events().filter((e) => e.event === 'beforeCommit').length, before + 1, 'asked once, when the last byte arrived');
-  const uploaded = await eventually(() => events().find((e) => e.event === 'afterUpload'), 'the afterUpload event');
+  t.equal(fixture.events().filter((e) => e.event === 'beforeCommit').length, before + 1, 'asked once, when the last byte arrived');
+  const uploaded = await eventually(() => fixture.events().find((e) => e.event === 'afterUpload'), 'the afterUpload event');
   t.match(uploaded, { user: 'tia', record: { id: last.json.id, name: 'clean.txt', size: 10 } });
 });
 
