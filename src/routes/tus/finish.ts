@@ -34,9 +34,8 @@ export function noteFinished(req: CoreRequest, record: FileRecord): void {
  * The answer to the request that finished an upload: 200 (201 for a creation) with the file's
  * record as a multipart upload answers it, its download URL in Upload-File-Location.
  */
-export async function finishedResponse(context: TusContext, req: CoreRequest, record: FileRecord, status: 200 | 201, extra: Record<string, string> = {}): Promise<CoreResponse> {
+export function finishedResponse(req: CoreRequest, { record, expires }: Finished, status: 200 | 201, extra: Record<string, string> = {}): CoreResponse {
   noteFinished(req, record);
-  const expires = await expiryOf(context.deps.backend.records, record.user, record.id);
   return jsonResponse(status, { ...publicRecord(record), ...(expires ? { expires: expires.toISOString() } : {}) }, { ...tusResumable, ...fileHeaders(req, record), ...extra });
 }
 
@@ -59,21 +58,32 @@ function finishOptions(context: TusContext, req: CoreRequest, owner: string): Fi
   };
 }
 
+/** A file made from an upload, and until when it is kept (none: for good). */
+export interface Finished {
+  record: FileRecord;
+  expires: Date | undefined;
+}
+
+/** A file finished by an earlier request, as its answer repeats it. */
+export async function finishedBefore(context: TusContext, record: FileRecord): Promise<Finished> {
+  return { record, expires: await expiryOf(context.deps.backend.records, record.user, record.id) };
+}
+
 /** A file just made from an upload: kept until its retention (metadata `expires_in`, else the default), then told to afterUpload. */
-async function madeFile(context: TusContext, req: CoreRequest, owner: string, record: FileRecord, meta: SessionMeta): Promise<FileRecord> {
-  await keepUntil(context.deps, record, meta.extra[EXPIRES_IN]);
+async function madeFile(context: TusContext, req: CoreRequest, owner: string, record: FileRecord, meta: SessionMeta): Promise<Finished> {
+  const expires = await keepUntil(context.deps, record, meta.extra[EXPIRES_IN]);
   context.deps.hooks?.after('afterUpload', { user: owner, record }, req);
-  return record;
+  return { record, expires };
 }
 
 /** A session that holds every byte becomes a file, as a multipart upload does: checked by beforeCommit, told to afterUpload. */
-export async function completeUpload(context: TusContext, req: CoreRequest, owner: string, session: Session): Promise<FileRecord> {
+export async function completeUpload(context: TusContext, req: CoreRequest, owner: string, session: Session): Promise<Finished> {
   const record = await sessionsOf(context).complete(owner, session.id, finishOptions(context, req, owner));
   return madeFile(context, req, owner, record, session.meta);
 }
 
 /** Finished partial uploads become one file (tus concatenation), with the same hooks. */
-export async function concatenateUploads(context: TusContext, req: CoreRequest, owner: string, ids: readonly string[], meta: SessionMeta): Promise<FileRecord> {
+export async function concatenateUploads(context: TusContext, req: CoreRequest, owner: string, ids: readonly string[], meta: SessionMeta): Promise<Finished> {
   const record = await sessionsOf(context).concatenate(owner, ids, meta, context.quota, finishOptions(context, req, owner));
   return madeFile(context, req, owner, record, meta);
 }

@@ -29,7 +29,7 @@ export async function head(context: TusContext, req: CoreRequest, id: string): P
   // Every byte arrived but the file was not made (the writer died in between): make it now,
   // for a client that sees offset = length considers the upload done and will not send again.
   if (session && readyToComplete(session)) {
-    file = await completeUpload(context, req, owner, session);
+    file = (await completeUpload(context, req, owner, session)).record;
     noteFinished(req, file);
   }
   if (session && Object.keys(session.meta.extra).length > 0) headers['upload-metadata'] = formatMetadata(session.meta.extra);

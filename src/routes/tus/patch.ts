@@ -5,7 +5,7 @@ import { isStorageError } from '../../storage/errors.js';
 import type { Session } from '../../storage/sessions.js';
 import type { RouteDeps } from '../deps.js';
 import { admit, findUpload, maxBytes, sessionsOf, tusAnswer, tusContext, type TusContext } from './context.js';
-import { completeUpload, finishedResponse, readyToComplete } from './finish.js';
+import { completeUpload, finishedBefore, finishedResponse, readyToComplete } from './finish.js';
 import { expiredError, expiresHeader, isExpired } from './head.js';
 import { byteCount, parseChecksum, TUS_CONTENT_TYPE, tusResumable } from './protocol.js';
 
@@ -69,14 +69,13 @@ export async function patch(context: TusContext, req: CoreRequest, id: string): 
     throw new HttpError(403, 'upload_final', 'this upload is finished (a concatenated upload): it cannot be appended to');
   }
   if (file) {
-    if (offset === file.size && (byteCount(req.headers, 'content-length') ?? 0) === 0) return finishedResponse(context, req, file, 200);
+    if (offset === file.size && (byteCount(req.headers, 'content-length') ?? 0) === 0) return finishedResponse(req, await finishedBefore(context, file), 200);
     throw new HttpError(409, 'upload_finished', `this upload is finished at ${file.size} bytes`, { headers: { 'upload-offset': String(file.size) } });
   }
   if (isExpired(session)) throw expiredError();
   const updated = await appendBody(context, req, owner, session, offset, maxBytes(context, principal));
   if (readyToComplete(updated)) {
-    const record = await completeUpload(context, req, owner, updated);
-    return finishedResponse(context, req, record, 200);
+    return finishedResponse(req, await completeUpload(context, req, owner, updated), 200);
   }
   return {
     status: 204,

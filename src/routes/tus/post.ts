@@ -70,8 +70,7 @@ async function create(context: TusContext, req: CoreRequest): Promise<CoreRespon
     }
   }
   if (readyToComplete(current)) {
-    const record = await completeUpload(context, req, principal.user, current);
-    return finishedResponse(context, req, record, 201, { location: created.location });
+    return finishedResponse(req, await completeUpload(context, req, principal.user, current), 201, { location: created.location });
   }
   return {
     status: 201,
@@ -95,6 +94,6 @@ async function concatenate(context: TusContext, req: CoreRequest, principal: Pri
       throw new HttpError(400, 'partial_unfinished', `the partial upload ${id} is not finished (${part.offset} of ${part.length ?? '?'} bytes)`);
     }
   }
-  const record = await concatenateUploads(context, req, owner!, ids, meta);
-  return finishedResponse(context, req, record, 201, { location: uploadUrl(req.baseUrl, record.id) });
+  const finished = await concatenateUploads(context, req, owner!, ids, meta);
+  return finishedResponse(req, finished, 201, { location: uploadUrl(req.baseUrl, finished.record.id) });
 }
