@@ -48,9 +48,9 @@ export interface AfterEvent {
 
 export interface AfterShareEvent extends AfterEvent {
   /** `signed`: a stateless signed link; `link`: a counted, revocable share link; `public`: the file was made public. */
-  kind?: 'signed' | 'link' | 'public';
+  kind: 'signed' | 'link' | 'public';
   /** The URL handed out. */
-  url?: string;
+  url: string;
   /** When the link stops working (ISO 8601); null for a public file or a link that never expires. */
   expires: string | null;
   /** A share link's id (to match a later revocation), or a public file's short id. */
