@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import type { Test } from 'tap';
-import { http, type Reply } from '../helpers/http.js';
+import { heldPatch } from '../helpers/held-patch.js';
+import { http } from '../helpers/http.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
 import { run } from '../helpers/run.js';
 import { ROOT } from '../helpers/paths.js';
@@ -54,32 +54,6 @@ function work(data: Buffer): string {
 const idOf = (url: string) => url.split('/').pop()!;
 
 /** A PATCH whose body is sent in two halves, the second only when `release` is called. */
-function slowPatch(url: string, token: string, offset: number, data: Buffer): { first: Promise<void>; release(): void; reply: Promise<Reply> } {
-  let release!: () => void;
-  let firstSent!: () => void;
-  const first = new Promise<void>((resolve) => (firstSent = resolve));
-  const reply = new Promise<Reply>((resolve, reject) => {
-    const req = request(url, {
-      method: 'PATCH',
-      headers: { ...TUS, ...bearer(token), 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream', 'content-length': String(data.length) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        let json: unknown;
-        try { json = JSON.parse(body.toString()); } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString(), json });
-      });
-    });
-    req.on('error', reject);
-    const half = Math.floor(data.length / 2);
-    req.write(data.subarray(0, half), () => firstSent());
-    release = () => req.end(data.subarray(half));
-  });
-  return { first, release: () => release(), reply };
-}
-
 /**
  * tus 1.0 (resumable uploads) end to end: a real client (tus-js-client), the protocol's rules
  * one by one, two writers at once. One suite, run once per hosting mode.
@@ -385,7 +359,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     const url = String(res.headers.location);
     const a = randomBytes(size);
     const b = randomBytes(size);
-    const slow = slowPatch(url, await token('racer'), 0, a);
+    const slow = heldPatch(url, await token('racer'), 0, a);
     await slow.first;
     // The first writer holds the upload while its body trickles in; wait until it holds the lock, or its bytes show.
     const view = storedOf(target());

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import t from 'tap';
 import { startApache } from '../helpers/apache.js';
+import { heldPatch } from '../helpers/held-patch.js';
 import { http, type Reply } from '../helpers/http.js';
 import { APACHE_DIR } from '../helpers/paths.js';
 import { hashDownload, startS3PostgresCluster } from '../helpers/s3-postgres-cluster.js';
@@ -31,28 +31,6 @@ const create = (base: string, length: number) => http(`${base}tus/`, { method: '
 const patch = (base: string, id: string, offset: number, data: Buffer) =>
   http(`${base}tus/${id}`, { method: 'PATCH', headers: { ...TUS, ...OCTETS, 'upload-offset': String(offset), 'content-length': String(data.length) }, body: data });
 const offsetAt = async (base: string, id: string) => Number((await http(`${base}tus/${id}`, { method: 'HEAD', headers: TUS })).headers['upload-offset']);
-
-/** A PATCH that sends the first `sent` bytes, then waits for `rest()` (or is cut off with the server). */
-function heldPatch(base: string, id: string, data: Buffer, sent: number) {
-  let finish!: () => void;
-  const reply = new Promise<Reply | Error>((resolve) => {
-    const req = request(`${base}tus/${id}`, {
-      agent: false, method: 'PATCH', headers: { ...TUS, ...OCTETS, 'upload-offset': '0', 'content-length': String(data.length) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString(), json: undefined });
-      });
-      res.on('error', resolve);
-    });
-    req.on('error', resolve);
-    req.write(data.subarray(0, sent));
-    finish = () => req.end(data.subarray(sent));
-  });
-  return { reply, rest: () => finish() };
-}
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
@@ -86,13 +64,12 @@ t.test('two PATCHes at once on two instances: one wins, the bytes never interlea
   const id = idOf(String((await create(direct(0), size)).headers.location));
   const a = randomBytes(size);
   const b = randomBytes(size);
-  const first = heldPatch(direct(0), id, a, 11 * MiB);
+  const first = heldPatch(`${direct(0)}tus/${id}`, token, 0, a, 11 * MiB);
   await until(async () => (await offsetAt(direct(1), id)) > 0, 'the first writer\'s bytes to show');
   const second = await patch(direct(1), id, 0, b);
   t.ok(second.status === 423 || second.status === 409, `the second writer, on another instance, is refused (${second.status})`);
-  first.rest();
-  const done = await first.reply;
-  t.equal(done instanceof Error ? done.message : done.status, 200, 'the first writer finishes');
+  first.release();
+  t.equal((await first.reply).status, 200, 'the first writer finishes');
   const download = await hashDownload(`${direct(1)}files/tusk/${id}`, token);
   t.equal(download.sha256, sha256(a), "the file is the first writer's bytes, whole");
 });
@@ -101,10 +78,10 @@ t.test('an instance SIGKILLed mid-PATCH: the offset is what reached storage, the
   const size = 16 * MiB;
   const id = idOf(String((await create(direct(0), size)).headers.location));
   const data = randomBytes(size);
-  const doomed = heldPatch(direct(2), id, data, 11 * MiB);
+  const doomed = heldPatch(`${direct(2)}tus/${id}`, token, 0, data, 11 * MiB);
   await until(async () => (await offsetAt(direct(0), id)) >= 5 * MiB, 'a part to reach storage');
   instances[2]!.child.kill('SIGKILL');
-  const cut = await doomed.reply;
+  const cut = await doomed.reply.catch((error: Error) => error);
   t.ok(cut instanceof Error, `the client of the killed instance sees its connection cut (${cut instanceof Error ? cut.message : cut.status})`);
   let offset = -1;
   let resumed: Reply | undefined;
