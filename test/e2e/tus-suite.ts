@@ -9,7 +9,7 @@ import { bearer, scopedToken } from '../helpers/tokens.js';
 import { run } from '../helpers/run.js';
 import { ROOT } from '../helpers/paths.js';
 import { startFlakyProxy } from '../helpers/flaky-proxy.js';
-import { bdfu } from '../helpers/run.js';
+import { bdfu as repoCli } from '../helpers/run.js';
 import { storedOf, type Target } from './upload-suite.js';
 
 /** The MAX_UPLOAD_SIZE the tus test servers run with (Tus-Max-Size must say it). */
@@ -382,6 +382,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     const data = randomBytes(6 * MiB);
     const file = work(data);
     const tok = await token('cli');
+    const bdfu = target().cli ?? repoCli;
 
     // A network that fails once, 40 % into the first PATCH: the CLI retries by itself.
     const flaky = await startFlakyProxy(target().baseUrl, { cutAfter: Math.floor(data.length * 0.4), drops: 1 });
