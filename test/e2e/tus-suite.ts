@@ -111,6 +111,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.equal(after.headers['upload-offset'], String(data.length));
     t.equal(after.headers['upload-length'], String(data.length));
     t.equal(after.headers['upload-file-location'], result.headers!['upload-file-location'], 'HEAD after says where the file is');
+    t.notOk(after.headers['upload-concat'], 'a file that was not concatenated says nothing of parts');
     const audit = await storedOf(target()).audit();
     t.ok(audit.some((e) => e.action === 'upload' && e.outcome === 'ok' && e.id === id && e.bytes === data.length && e.user === 'tina' && e.name === 'résumé.bin'),
       'audited as an upload');
@@ -322,6 +323,7 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.equal(finalHead.status, 200);
     t.equal(finalHead.headers['upload-offset'], String(whole.length));
     t.equal(finalHead.headers['upload-length'], String(whole.length));
+    t.equal(finalHead.headers['upload-concat'], `final;${urls.join(' ')}`, 'HEAD on the final upload names its partial uploads');
     const finalPatch = await patch(String(final.headers.location), 'parallel', whole.length, Buffer.from('x'));
     t.equal(finalPatch.status, 403, 'PATCH on a final upload: 403');
     t.equal((await head(urls[0]!, 'parallel')).status, 404, 'the partials are gone');

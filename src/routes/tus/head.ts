@@ -5,7 +5,8 @@ import type { RouteDeps } from '../deps.js';
 import type { Session } from '../../storage/sessions.js';
 import { admit, findUpload, tusAnswer, tusContext, type TusContext } from './context.js';
 import { completeUpload, fileHeaders, noteFinished, readyToComplete } from './finish.js';
-import { formatMetadata, tusResumable } from './protocol.js';
+import { partsOf } from './concatenated.js';
+import { formatMetadata, tusResumable, uploadUrl } from './protocol.js';
 
 export const expiresHeader = (session: Session) => ({ 'upload-expires': new Date(session.expires).toUTCString() });
 
@@ -33,7 +34,11 @@ export async function head(context: TusContext, req: CoreRequest, id: string): P
     noteFinished(req, file);
   }
   if (session && Object.keys(session.meta.extra).length > 0) headers['upload-metadata'] = formatMetadata(session.meta.extra);
-  if (file) return { status: 200, headers: { ...headers, ...fileHeaders(req, file), 'content-length': '0' } };
+  if (file) {
+    const parts = await partsOf(context.deps.backend.records, owner, file.id);
+    if (parts) headers['upload-concat'] = `final;${parts.map((part) => uploadUrl(req.baseUrl, part)).join(' ')}`;
+    return { status: 200, headers: { ...headers, ...fileHeaders(req, file), 'content-length': '0' } };
+  }
   const live = session!;
   headers['upload-offset'] = String(live.offset);
   if (live.length === undefined) headers['upload-defer-length'] = '1';

@@ -7,6 +7,7 @@ import { isStorageError } from '../../storage/errors.js';
 import type { Session, SessionMeta } from '../../storage/sessions.js';
 import type { RouteDeps } from '../deps.js';
 import { admit, findUpload, maxBytes, sessionsOf, tusAnswer, tusContext, type TusContext } from './context.js';
+import { rememberParts } from './concatenated.js';
 import { concatenateUploads, completeUpload, finishedResponse, readyToComplete, sessionMeta } from './finish.js';
 import { expiresHeader } from './head.js';
 import { appendBody, requireOctetStream } from './patch.js';
@@ -95,5 +96,6 @@ async function concatenate(context: TusContext, req: CoreRequest, principal: Pri
     }
   }
   const finished = await concatenateUploads(context, req, owner!, ids, meta);
+  await rememberParts(context.deps.backend.records, owner!, finished.record.id, ids);
   return finishedResponse(req, finished, 201, { location: uploadUrl(req.baseUrl, finished.record.id) });
 }
