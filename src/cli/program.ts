@@ -68,7 +68,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--chunk-size <bytes>', 'tus: bytes per PATCH request (0: the rest of the file in one)').default(0).argParser(wholeNumber('--chunk-size')))
     .option('--resume', 'tus: continue the upload an earlier run started for this file (same path, size and time)')
     .addOption(new Option('--retries <n>', 'tus: attempts in a row that may fail (dropped connection, server busy) before giving up').default(8).argParser(wholeNumber('--retries')))
-    .option('--expires-in <duration>', 'delete the file after this long: seconds, or 90m, 12h, 7d, 2w, never (within RETENTION_DAYS_MAX); sent in one multipart POST, not by tus')
+    .option('--expires-in <duration>', 'delete the file after this long: seconds, or 90m, 12h, 7d, 2w, never (within RETENTION_DAYS_MAX)')
     .action(async (endpoint: string, token: string, file: string, options: UploadOptions) => {
       const { upload } = await import('./upload.js');
       await upload(endpoint, token, file, options);

@@ -13,6 +13,8 @@ export interface TusOptions {
   resume: boolean;
   /** Attempts in a row that may fail without progress before giving up. */
   retries: number;
+  /** How long the finished file is kept (`expires_in` in Upload-Metadata). */
+  expiresIn?: string;
 }
 
 const TUS = { 'tus-resumable': '1.0.0' } as const;
@@ -48,6 +50,8 @@ async function request(url: URL, options: Parameters<typeof send>[1]): Promise<C
  */
 export async function tusUpload(endpoint: string, token: string, path: string, file: FileIdentity, options: TusOptions): Promise<Record<string, unknown>> {
   const auth = { authorization: `Bearer ${token}`, ...TUS };
+  const metadata = [`filename ${b64(basename(path))}`, `filetype ${b64('application/octet-stream')}`];
+  if (options.expiresIn !== undefined) metadata.push(`expires_in ${b64(options.expiresIn)}`);
   const bar = progressBar(file.size, basename(path));
   let url = options.resume ? (await loadState(file))?.url : undefined;
   let offset: number | undefined;
@@ -58,7 +62,7 @@ export async function tusUpload(endpoint: string, token: string, path: string, f
         if (url === undefined) {
           const res = await request(endpointUrl(endpoint, 'tus/'), {
             method: 'POST',
-            headers: { ...auth, 'upload-length': String(file.size), 'upload-metadata': `filename ${b64(basename(path))},filetype ${b64('application/octet-stream')}`, 'content-length': 0 },
+            headers: { ...auth, 'upload-length': String(file.size), 'upload-metadata': metadata.join(','), 'content-length': 0 },
           });
           if (res.status !== 201 || !res.headers.location) await refuse(res, 'creating the upload');
           // An empty file is finished by its creation.

@@ -33,7 +33,7 @@ export interface UploadOptions {
   chunkSize: number;
   resume?: boolean;
   retries: number;
-  /** Delete the file after this long (seconds, 90m, 12h, 7d, 2w, never); such uploads go in one multipart POST. */
+  /** Delete the file after this long (seconds, 90m, 12h, 7d, 2w, never). */
   expiresIn?: string;
 }
 
@@ -52,11 +52,10 @@ export async function upload(endpoint: string, token: string, path: string, opti
     if (error instanceof CliError) throw error;
     throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  // tus creation takes no expiry: an upload that sets one goes in one multipart POST.
-  if (size >= options.tusThreshold && options.expiresIn === undefined) {
+  if (size >= options.tusThreshold) {
     const { tusUpload } = await import('./tus-upload.js');
     const identity = { endpoint: url.href, path: resolve(path), size, mtimeMs };
-    const answer = await tusUpload(endpoint, token, path, identity, { chunkSize: options.chunkSize, resume: options.resume ?? false, retries: options.retries });
+    const answer = await tusUpload(endpoint, token, path, identity, { chunkSize: options.chunkSize, resume: options.resume ?? false, retries: options.retries, expiresIn: options.expiresIn });
     if (typeof answer.id !== 'string') throw new CliError('upload failed: the server answered without an id');
     process.stdout.write(options.json ? JSON.stringify(answer) + '\n' : `${answer.id}\n`);
     return;

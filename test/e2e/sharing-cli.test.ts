@@ -24,6 +24,13 @@ t.test('bdfu upload --expires-in, share, shares, unshare, publish, unpublish, re
   t.equal(tooLong.code, 1);
   t.match(tooLong.stderr, /^bdfu: upload failed: HTTP 400: expires_in is longer than the 10 days/);
   t.equal(tooLong.stderr.trim().split('\n').length, 1, 'one line');
+  // Above --tus-threshold the upload goes by tus, with expires_in in its Upload-Metadata.
+  const resumable = await bdfu(['upload', server.url, token, path, '--json', '--expires-in', '3d', '--tus-threshold', '1']);
+  t.equal(resumable.code, 0, resumable.stderr);
+  t.ok(Math.abs(Date.parse(JSON.parse(resumable.stdout).expires) - Date.now() - 3 * 86_400_000) < 120_000, 'by tus too: expires in three days');
+  const tusTooLong = await bdfu(['upload', server.url, token, path, '--expires-in', '11d', '--tus-threshold', '1']);
+  t.equal(tusTooLong.code, 1);
+  t.match(tusTooLong.stderr, /^bdfu: creating the upload failed: HTTP 400: expires_in is longer than the 10 days/, 'refused at the tus creation');
 
   const shared = await bdfu(['share', server.url, token, file, '--max-downloads', '1', '--expires-in', '1d', '--password-stdin', '--note', 'hi'], { input: 'pa55word\n' });
   t.equal(shared.code, 0, shared.stderr);
