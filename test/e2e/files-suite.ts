@@ -530,8 +530,9 @@ export function filesSuite(t: Test, target: () => Target): void {
       [['sign-url', baseUrl, token, `clier/${id}`, '--expires-in', '0'], /--expires-in must be a whole number above 0/],
       [['sign-url', 'http://127.0.0.1:1/', token, `clier/${id}`], /^bdfu: cannot reach http:\/\/127\.0\.0\.1:1/],
     ];
-    for (const [args, message] of failures) {
-      const res = await cli(args);
+    const answers = await Promise.all(failures.map(([args]) => cli(args)));
+    for (const [i, [args, message]] of failures.entries()) {
+      const res = answers[i]!;
       t.equal(res.code, 1, `${args[0]} ${args.slice(3).join(' ')}: exits 1`);
       t.match(res.stderr, message, `${args[0]}: ${message.source.slice(0, 40)}`);
       t.notMatch(res.stderr, /\n    at /, 'no stack trace');
