@@ -1,8 +1,8 @@
-import { SCOPES, type Scope } from '../auth/principal.js';
 import { signToken } from '../auth/tokens.js';
 import { ConfigError } from '../config/config-error.js';
 import { userNameProblem } from '../storage/user-name.js';
 import { CliError } from './fail.js';
+import { parseScopeOption } from './scope-option.js';
 
 export interface GenTokenOptions {
   expiresIn: number;
@@ -10,14 +10,6 @@ export interface GenTokenOptions {
   key?: string;
   kid?: string;
   maxSize?: number;
-}
-
-function parseScopeOption(value: string): Scope[] {
-  const words = value.split(/[\s,]+/).filter((w) => w !== '');
-  const unknown = words.filter((w) => !(SCOPES as readonly string[]).includes(w));
-  if (unknown.length > 0) throw new CliError(`unknown scope ${unknown.join(', ')} (scopes: ${SCOPES.join(' ')})`);
-  if (words.length === 0) throw new CliError(`--scope is empty (scopes: ${SCOPES.join(' ')})`);
-  return [...new Set(words as Scope[])];
 }
 
 /** HS256 with the shared secret, or (--key) RS256/ES256/EdDSA with a private key the server knows only the public half of. */

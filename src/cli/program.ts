@@ -96,6 +96,51 @@ export function buildProgram(): Command {
       await anonymizeLogs(configuration, options);
     });
 
+  const users = program
+    .command('users')
+    .description('accounts people sign in to on the web page (POST {endpoint}sign-in): add, passwd, rm, list');
+  const configurationArgument = ['[configuration]', 'a .cfg or .json settings file (default: $BDFU_SETTINGS)'] as const;
+  users
+    .command('add')
+    .description('add an account; the password is asked twice on the terminal (not shown), or read from stdin')
+    .argument('<name>', 'the user name (as in tokens and STORAGE_DIR/<user>)')
+    .argument(...configurationArgument)
+    .option('--scope <scopes>', 'what its sign-in tokens may do: upload read delete admin', 'upload read delete')
+    .option('--password-stdin', 'read the password from the first line of standard input')
+    .option('--json', 'print the account as JSON')
+    .action(async (name: string, configuration: string | undefined, options: { scope: string; passwordStdin?: boolean; json?: boolean }) => {
+      const { usersAdd } = await import('./users.js');
+      await usersAdd(name, { ...options, configuration });
+    });
+  users
+    .command('passwd')
+    .description('change the password of an account')
+    .argument('<name>')
+    .argument(...configurationArgument)
+    .option('--password-stdin', 'read the password from the first line of standard input')
+    .action(async (name: string, configuration: string | undefined, options: { passwordStdin?: boolean }) => {
+      const { usersPasswd } = await import('./users.js');
+      await usersPasswd(name, { ...options, configuration });
+    });
+  users
+    .command('rm')
+    .description('remove an account (its files stay)')
+    .argument('<name>')
+    .argument(...configurationArgument)
+    .action(async (name: string, configuration: string | undefined) => {
+      const { usersRemove } = await import('./users.js');
+      await usersRemove(name, { configuration });
+    });
+  users
+    .command('list')
+    .description('the accounts: name, scopes, when added')
+    .argument(...configurationArgument)
+    .option('--json', 'as JSON')
+    .action(async (configuration: string | undefined, options: { json?: boolean }) => {
+      const { usersList } = await import('./users.js');
+      await usersList({ ...options, configuration });
+    });
+
   const fileCommand = (name: string, description: string) =>
     program
       .command(name)

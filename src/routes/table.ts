@@ -38,6 +38,7 @@ export function routeTable(deps: RouteDeps): Route[] {
     { method: 'GET', pattern: '/ui/:asset', action: 'page', load: lazy(async () => (await import('./ui.js')).createAssetHandler()) },
     ...tusRoutes(deps),
     ...sharingRoutes(deps, lazy),
+    { method: 'POST', pattern: '/sign-in', action: 'sign-in', load: lazy(async () => (await import('./sign-in.js')).createSignInHandler(deps)) },
     { method: 'GET', pattern: '/audit', action: 'audit', load: lazy(async () => (await import('./audit.js')).createAuditHandler(deps)) },
   ];
 }
