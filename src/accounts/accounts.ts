@@ -17,7 +17,7 @@ export const MIN_PASSWORD_LENGTH = 8;
 
 /** Why a name or password cannot be used, in words for a person; undefined when it can. */
 export class AccountError extends Error {
-  constructor(readonly code: 'bad_user' | 'bad_password' | 'account_exists' | 'no_such_account', message: string) {
+  constructor(readonly code: 'invalid_user' | 'bad_password' | 'account_exists' | 'no_such_account', message: string) {
     super(message);
     this.name = 'AccountError';
   }
@@ -25,7 +25,7 @@ export class AccountError extends Error {
 
 function checkName(name: string): void {
   const problem = userNameProblem(name);
-  if (problem) throw new AccountError('bad_user', `the user name ${JSON.stringify(name)} ${problem}`);
+  if (problem) throw new AccountError('invalid_user', `the user name ${JSON.stringify(name)} ${problem}`);
 }
 
 function checkPassword(password: string): void {

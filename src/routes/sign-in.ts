@@ -7,6 +7,7 @@ import { jsonResponse } from '../core/respond.js';
 import type { RouteHandler } from '../core/router.js';
 import type { CoreRequest } from '../core/types.js';
 import { isRefusal } from '../sharing/refusal.js';
+import { userNameProblem } from '../storage/user-name.js';
 import type { RouteDeps } from './deps.js';
 import { readForm, readJsonObject } from './share-links/json-body.js';
 
@@ -20,6 +21,8 @@ async function credentials(req: CoreRequest): Promise<{ user: string; password: 
   if (typeof user !== 'string' || user === '' || typeof password !== 'string' || password === '') {
     throw new HttpError(400, 'bad_credentials_form', 'send the user name and password as JSON {"user", "password"} or a form');
   }
+  const problem = userNameProblem(user);
+  if (problem) throw new HttpError(400, 'invalid_user', `the user name ${problem}`);
   return { user, password };
 }
 

@@ -121,6 +121,11 @@ t.test('sign-in: a short-lived token with the account’s scopes; wrong or unkno
   const empty = await http(`${server.url}sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":"alice"}' });
   t.equal(empty.status, 400);
   t.equal(empty.json.code, 'bad_credentials_form');
+  for (const name of ['../alice', 'a\u0000b', 'x'.repeat(5000)]) {
+    const hostile = await signIn(name, 'whatever', '198.51.100.4');
+    t.equal(hostile.status, 400, 'a name no account can have: 400, not a crash');
+    t.equal(hostile.json.code, 'invalid_user');
+  }
 });
 
 t.test('sign-in throttling: 5 tries per address and account per 15 minutes; the real user elsewhere still gets in', async (t) => {
