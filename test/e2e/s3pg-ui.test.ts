@@ -23,5 +23,5 @@ t.teardown(() => host.close());
 const browser = await launchChromium();
 t.teardown(() => browser.close());
 
-uiSuite(t, () => browser.context, () => ({ baseUrl: server.url, secret: fixture.secret, mode: 's3pg-serve' }));
+uiSuite(t, () => browser.context, () => ({ baseUrl: server.url, secret: fixture.secret, config: fixture.config, mode: 's3pg-serve' }));
 uiSuite(t, () => browser.context, () => ({ baseUrl: host.url, secret: cgi.secret, mode: 's3pg-cgi' }));

@@ -9,6 +9,7 @@ import { signToken } from '../../src/auth/tokens.js';
 import type { Scope } from '../../src/auth/principal.js';
 import { http } from '../helpers/http.js';
 import { ROOT } from '../helpers/paths.js';
+import { bdfu } from '../helpers/run.js';
 
 export interface UiTarget {
   /** The page's address: the endpoint, ending in `/`. */
@@ -16,6 +17,8 @@ export interface UiTarget {
   secret: string;
   /** Names the screenshots: test-artifacts/ui/<mode>-<state>.png. */
   mode: string;
+  /** Its settings file: given, the suite adds an account there (`bdfu users add`) and signs in with its password. */
+  config?: string;
   /** How the mount point without its slash is redirected: bdfu says 308; Apache's mod_dir, in front of a CGI directory, 301. */
   slashRedirect?: number;
 }
@@ -205,6 +208,31 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     await done(t);
   });
 
+  if (target().config) t.test(`${target().mode}: signing in with an account's name and password`, async (t) => {
+    const name = `acct${randomBytes(3).toString('hex')}`;
+    const added = await bdfu(['users', 'add', name, target().config!, '--scope', 'upload read', '--password-stdin'], { input: 'a long passphrase\n' });
+    t.equal(added.code, 0, added.stderr);
+    const page = await watchedPage(t);
+    await page.goto(target().baseUrl);
+    t.equal(await page.locator('#password-input').getAttribute('type'), 'password', 'the password is not shown');
+    await page.locator('#account-input').fill(name);
+    await page.locator('#password-input').fill('not the passphrase');
+    await page.getByRole('button', { name: 'Sign in with password' }).click();
+    await page.locator('#sign-in-reason').getByText('Wrong user name or password.').waitFor();
+    t.equal(await page.locator('#password-input').inputValue(), '', 'the password field is emptied');
+    await shot(page, '7-wrong-password');
+    await page.locator('#password-input').fill('a long passphrase');
+    await page.getByRole('button', { name: 'Sign in with password' }).click();
+    await page.locator('#who-name').getByText(name).waitFor();
+    t.ok(await page.locator('#upload').isVisible(), 'the account may upload');
+    const kept = await page.evaluate(() => sessionStorage.getItem('bdfu.token'));
+    const claims = JSON.parse(Buffer.from(kept!.split('.')[1]!, 'base64url').toString());
+    t.equal(claims.scope, 'upload read', "a token with the account's scopes");
+    t.ok(claims.exp - claims.nbf <= 3600, 'for an hour at most');
+    await shot(page, '8-signed-in-with-password');
+    await done(t);
+  });
+
   t.test(`${target().mode}: expired tokens say so and ask for a new one`, async (t) => {
     const page = await watchedPage(t);
     const expired = await token('frank', ['upload', 'read'], 60, Math.floor(Date.now() / 1000) - 3600);
@@ -217,13 +245,13 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
 
     // One that runs out while the page is open.
     await page.locator('#token-input').fill(await token('frank', ['upload', 'read'], 3));
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.locator('#who-name').getByText('frank').waitFor();
     await page.locator('#sign-in-reason').getByText(/Your token has expired/).waitFor({ timeout: 20_000 });
     t.ok(await page.locator('#upload').isHidden(), 'the upload form is gone');
 
     await page.locator('#token-input').fill('not a token');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.locator('#sign-in-reason').getByText(/not a bdfu token/).waitFor();
     t.pass('a pasted non-token is explained');
     await done(t);

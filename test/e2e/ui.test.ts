@@ -24,6 +24,6 @@ const host = await startCgiHost({ command: [CGI_SCRIPT], env: { BDFU_SETTINGS: c
 t.teardown(() => host.close());
 
 t.ok(subServer.url.endsWith('/some/sub/path/'), subServer.url);
-uiSuite(t, () => browser.context, () => ({ baseUrl: rootServer.url, secret: root.secret, mode: 'serve' }));
+uiSuite(t, () => browser.context, () => ({ baseUrl: rootServer.url, secret: root.secret, config: root.config, mode: 'serve' }));
 uiSuite(t, () => browser.context, () => ({ baseUrl: subServer.url, secret: sub.secret, mode: 'base-path' }));
-uiSuite(t, () => browser.context, () => ({ baseUrl: host.url, secret: cgi.secret, mode: 'cgi' }));
+uiSuite(t, () => browser.context, () => ({ baseUrl: host.url, secret: cgi.secret, config: cgi.config, mode: 'cgi' }));

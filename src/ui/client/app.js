@@ -158,6 +158,30 @@ function signIn(token) {
   }
 }
 
+/** An account's name and password, traded at {endpoint}sign-in for a short-lived token. */
+async function signInWithPassword(user, password) {
+  $('password-input').value = '';
+  let response;
+  try {
+    response = await fetch(api('sign-in'), {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }), cache: 'no-store', credentials: 'omit',
+    });
+  } catch (error) {
+    $('sign-in-reason').textContent = `Could not reach the server: ${error.message}`;
+    return;
+  }
+  if (response.ok) {
+    signIn((await response.json()).token);
+    return;
+  }
+  const wait = Math.ceil(Number(response.headers.get('retry-after') ?? 60) / 60);
+  const error = await apiError(response);
+  $('sign-in-reason').textContent = error.code === 'bad_credentials' ? 'Wrong user name or password.'
+    : error.code === 'too_many_tries' ? `Too many sign-in tries. Try again in ${wait} minute${wait === 1 ? '' : 's'}.`
+    : error.message;
+  $('password-input').focus();
+}
+
 /**
  * A sign-in link opened while someone is signed in: switching to its user could make the
  * person upload into another account (login CSRF), so a different user is asked for first.
@@ -738,6 +762,10 @@ function wire() {
   $('sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
     signIn($('token-input').value);
+  });
+  $('password-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void signInWithPassword($('account-input').value.trim(), $('password-input').value);
   });
   $('sign-out').addEventListener('click', () => signOut('Signed out.'));
   $('pick').addEventListener('change', () => {
