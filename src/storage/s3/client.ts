@@ -48,7 +48,12 @@ export interface CompletedPart {
   etag: string;
 }
 
-type Body = Buffer | Readable | undefined;
+/** Bytes in hand (one buffer, or a part as the chunks it arrived in: sent without joining them), or a stream. */
+type Body = Buffer | readonly Buffer[] | Readable | undefined;
+
+const inHand = (body: Body): body is Buffer | readonly Buffer[] => Buffer.isBuffer(body) || Array.isArray(body);
+const byteLength = (body: Buffer | readonly Buffer[]): number =>
+  Buffer.isBuffer(body) ? body.length : body.reduce((sum, chunk) => sum + chunk.length, 0);
 
 /**
  * A small S3 client: SigV4 signing from aws4fetch, requests over Node's own http(s) with a
@@ -97,7 +102,7 @@ export class S3Client {
     const headers: OutgoingHttpHeaders = {};
     signed.headers.forEach((value, name) => (headers[name] = value));
     const { body } = options;
-    const length = Buffer.isBuffer(body) ? body.length : options.length;
+    const length = inHand(body) ? byteLength(body) : options.length;
     if (length !== undefined) headers['content-length'] = String(length);
     else if (body === undefined && (method === 'PUT' || method === 'POST')) headers['content-length'] = '0';
     const send = this.base.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -112,9 +117,14 @@ export class S3Client {
       request.once('timeout', () => fail(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
       if (body === undefined) request.end();
       else if (Buffer.isBuffer(body)) request.end(body);
-      else {
-        body.once('error', (error) => request.destroy(error));
-        body.pipe(request);
+      else if (Array.isArray(body)) {
+        request.cork();
+        for (const chunk of body as readonly Buffer[]) request.write(chunk);
+        request.end();
+      } else {
+        const stream = body as Readable;
+        stream.once('error', (error) => request.destroy(error));
+        stream.pipe(request);
       }
     });
   }
@@ -146,7 +156,7 @@ export class S3Client {
     throw s3ErrorFrom(status, `<Error><Code>${code}</Code></Error>`, 'HEAD Bucket', this.where);
   }
 
-  async putObject(key: string, body: Buffer, contentType = 'application/octet-stream'): Promise<void> {
+  async putObject(key: string, body: Buffer | readonly Buffer[], contentType = 'application/octet-stream'): Promise<void> {
     (await this.expectOk('PutObject', 'PUT', key, { body, headers: { 'content-type': contentType } })).resume();
   }
 
@@ -191,7 +201,7 @@ export class S3Client {
     return uploadId;
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer): Promise<CompletedPart> {
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Buffer | readonly Buffer[]): Promise<CompletedPart> {
     const response = await this.expectOk('UploadPart', 'PUT', key, { query: { partNumber: String(partNumber), uploadId }, body });
     response.resume();
     return { partNumber, etag: String(response.headers.etag ?? '') };

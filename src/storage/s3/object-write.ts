@@ -36,16 +36,24 @@ export function startObjectWrite(client: S3Client, key: string, options: ObjectW
   let completed = false;
   const contentType = options.contentType ?? 'application/octet-stream';
 
-  const take = (bytes: number): Buffer => {
-    const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
-    const part = all.subarray(0, bytes);
-    const rest = all.subarray(bytes);
-    chunks = rest.length > 0 ? [Buffer.from(rest)] : [];
-    buffered = rest.length;
+  /** The first `bytes` buffered, as the chunks they came in (the one cut at the end is a view, not a copy). */
+  const take = (bytes: number): Buffer[] => {
+    const part: Buffer[] = [];
+    let taken = 0;
+    while (taken < bytes) {
+      const chunk = chunks.shift()!;
+      const room = bytes - taken;
+      if (chunk.length > room) {
+        part.push(chunk.subarray(0, room));
+        chunks.unshift(chunk.subarray(room));
+      } else part.push(chunk);
+      taken += Math.min(chunk.length, room);
+    }
+    buffered -= bytes;
     return part;
   };
 
-  const sendPart = async (body: Buffer) => {
+  const sendPart = async (body: Buffer[]) => {
     const partNumber = ++partsStarted;
     if (partNumber > MAX_PARTS) throw new Error(`more than ${MAX_PARTS} parts: the part size is too small for this upload`);
     uploadId ??= client.createMultipartUpload(key, contentType);
