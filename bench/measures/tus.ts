@@ -133,6 +133,7 @@ function rows(options: BenchOptions, chunk: number, t: Transfers, small: { bdfu:
       target: { of: 'ratio', op: '<=', limit: 1.1 },
     }),
     row({ figure: `7. tus upload ${size}, one PATCH, against ${PEER}`, unit: 'MiB/s', bdfu: speed(t.one), baselineLabel: PEER, baseline: speed(t.peerOne), target: atLeast(1) }),
+    row({ figure: `7. server CPU time per GiB, tus one PATCH, against ${PEER}`, unit: 'ms', bdfu: cpu(t.one), baselineLabel: PEER, baseline: cpu(t.peerOne) }),
     row({ figure: `7. tus upload ${size}, ${chunks}, against ${PEER}`, unit: 'MiB/s', bdfu: speed(t.chunked), baselineLabel: PEER, baseline: speed(t.peerChunked), target: atLeast(1) }),
     row({
       figure: `7. 1 KiB tus uploads (POST with creation-with-upload), ${options.clients} keep-alive clients, against ${PEER}`, unit: 'uploads/s',

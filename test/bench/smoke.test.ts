@@ -46,6 +46,7 @@ const FIGURES = [
   '7. peak RSS, tus upload 1 MiB (256 KiB PATCHes)',
   '7. peak RSS, tus upload 2 MiB vs 1 MiB (flat)',
   '7. tus upload 1 MiB, one PATCH, against @tus/server + @tus/file-store',
+  '7. server CPU time per GiB, tus one PATCH, against @tus/server + @tus/file-store',
   '7. tus upload 1 MiB, 256 KiB PATCHes, against @tus/server + @tus/file-store',
   '7. 1 KiB tus uploads (POST with creation-with-upload), 4 keep-alive clients, against @tus/server + @tus/file-store',
 ];

@@ -1,7 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
 
-/** Bytes queued behind the write in flight before `push` waits for the disk (the body's backpressure). */
-const MAX_QUEUED = 1 << 20;
+/**
+ * Bytes queued behind the write in flight before `push` waits for the disk (the body's backpressure).
+ * 1 MiB measured higher peak RSS at 2 GiB (78 MiB against 69-71, and 125 once under load); 256 KiB stays flat.
+ */
+const MAX_QUEUED = 256 << 10;
 
 /**
  * Appends buffers to a file from `position` on, one write in flight at a time: what arrives while
