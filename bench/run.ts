@@ -14,6 +14,7 @@ import { startup } from './measures/startup.js';
 import { download } from './measures/download.js';
 import { apacheCgi } from './measures/apache-cgi.js';
 import { s3 } from './measures/s3.js';
+import { tus } from './measures/tus.js';
 
 function cpuModel(): string {
   const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     if (options.only.has('apache')) rows.push(...(await apacheCgi(ws, options)));
     if (options.only.has('startup')) rows.push(...(await startup(options)));
     if (options.only.has('download')) rows.push(...(await download(ws, options)));
+    if (options.only.has('tus')) rows.push(...(await tus(ws, options)));
     if (options.only.has('s3')) rows.push(...(await s3(ws, options)));
   } finally {
     ws.remove();

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { request, type Agent } from 'node:http';
+import { request, type Agent, type IncomingHttpHeaders } from 'node:http';
 
 export interface Answer {
   status: number;
+  headers: IncomingHttpHeaders;
   text: string;
   bytes: number;
   ms: number;
@@ -30,7 +31,7 @@ export async function send(
     if (keepText) kept.push(chunk);
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  return { status: res.statusCode ?? 0, text: Buffer.concat(kept).toString(), bytes, ms };
+  return { status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(kept).toString(), bytes, ms };
 }
 
 const POOL = randomBytes(16 << 20);

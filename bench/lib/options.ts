@@ -9,7 +9,7 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-export const MEASURES = ['upload', 'memory', 'small', 'cgi', 'apache', 'startup', 'download', 's3'] as const;
+export const MEASURES = ['upload', 'memory', 'small', 'cgi', 'apache', 'startup', 'download', 'tus', 's3'] as const;
 export type MeasureName = (typeof MEASURES)[number];
 /** What runs without --only: all but s3, which needs Swift and PostgreSQL and is asked for by name. */
 export const DEFAULT_MEASURES: readonly MeasureName[] = MEASURES.filter((name) => name !== 's3');

@@ -11,6 +11,7 @@ export const CLI = join(ROOT, 'dist/cli/main.js');
 export const BIN = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { bdfu: string } }).bin.bdfu);
 export const CGI_SCRIPT = join(ROOT, 'cgi-bin/bdfu');
 export const BASELINE_SERVER = join(ROOT, 'dist/bench/servers/baseline.js');
+export const TUS_PEER_SERVER = join(ROOT, 'dist/bench/servers/tus-peer.js');
 export const SINGLE_EXECUTABLE = join(ROOT, 'dist/bdfu-linux-x64');
 
 /**
@@ -81,6 +82,16 @@ export async function startServer(command: string[], env: Record<string, string>
       clearTimeout(timer);
     },
   };
+}
+
+/** Starts a server, runs `use` on it, and stops it whatever happened: a fresh process per figure (its VmHWM is its own). */
+export async function withFresh<T>(start: () => Promise<Server>, use: (server: Server) => Promise<T>): Promise<T> {
+  const server = await start();
+  try {
+    return await use(server);
+  } finally {
+    await server.stop();
+  }
 }
 
 export interface Finished {

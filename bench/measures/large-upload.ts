@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Workspace } from '../lib/bdfu.js';
 import { GiB, multipart, randomChunks, send, MiB } from '../lib/http.js';
-import { cpuMs, peakRss, type Server } from '../lib/processes.js';
+import { cpuMs, peakRss, withFresh, type Server } from '../lib/processes.js';
 import { row, type Row } from '../lib/report.js';
 import { summarize } from '../lib/stats.js';
 import type { BenchOptions } from '../lib/options.js';
@@ -55,15 +55,6 @@ async function putTo(dav: ModDav, size: number, run: number): Promise<number> {
   return size / MiB / (answer.ms / 1000);
 }
 
-async function fresh<T>(start: () => Promise<Server>, use: (server: Server) => Promise<T>): Promise<T> {
-  const server = await start();
-  try {
-    return await use(server);
-  } finally {
-    await server.stop();
-  }
-}
-
 /** Figures 1 and 2: large upload throughput against the baseline, and bdfu's peak memory at two sizes. */
 export async function largeUpload(ws: Workspace, options: BenchOptions): Promise<Row[]> {
   const { size } = options;
@@ -81,10 +72,10 @@ export async function largeUpload(ws: Workspace, options: BenchOptions): Promise
     const davServer = options.only.has('upload') && !davMissing ? await startModDav(owner) : undefined;
     for (let run = 1; run <= options.runs; run++) {
       progress(`large upload ${run}/${options.runs}: baseline`);
-      baseline.push(await fresh(() => ws.startBaseline(), (s) => uploadTo(s, 'upload', size, token)));
+      baseline.push(await withFresh(() => ws.startBaseline(), (s) => uploadTo(s, 'upload', size, token)));
       ws.clean();
       progress(`large upload ${run}/${options.runs}: bdfu`);
-      bdfu.push(await fresh(() => ws.startBdfu(), async (s) => {
+      bdfu.push(await withFresh(() => ws.startBdfu(), async (s) => {
         idle.push(peakRss(s.child.pid!) / MiB);
         return uploadTo(s, 'upload', size, token);
       }));
@@ -97,7 +88,7 @@ export async function largeUpload(ws: Workspace, options: BenchOptions): Promise
       hashing.push(sha256CpuPerGiB(Math.min(size, 256 * MiB)));
       if (options.only.has('memory')) {
         progress(`large upload ${run}/${options.runs}: bdfu, ${sizeLabel(half)}`);
-        bdfuHalf.push(await fresh(() => ws.startBdfu(), (s) => uploadTo(s, 'upload', half, token)));
+        bdfuHalf.push(await withFresh(() => ws.startBdfu(), (s) => uploadTo(s, 'upload', half, token)));
         ws.clean();
       }
     }

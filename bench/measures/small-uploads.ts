@@ -1,46 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Agent } from 'node:http';
 import type { Workspace } from '../lib/bdfu.js';
-import { multipart, send } from '../lib/http.js';
+import { multipart } from '../lib/http.js';
 import type { BenchOptions } from '../lib/options.js';
 import { progress } from '../lib/progress.js';
+import { rate, type Shot } from '../lib/rate.js';
 import { row, type Row } from '../lib/report.js';
 import { summarize } from '../lib/stats.js';
 import { Teardowns } from '../lib/teardowns.js';
 import { modDavMissing, startModDav } from '../servers/mod-dav.js';
-
-const WARM_UP_MS = 1000;
-
-/** One kind of request: the URL of the next one, and what every one sends. */
-interface Shot {
-  url: () => string;
-  method: string;
-  headers: Record<string, string | number>;
-  body: Buffer;
-}
-
-/** Requests/s that `clients` keep-alive clients get answered with 201 in `seconds`, after a warm-up. */
-async function rate(shot: Shot, clients: number, seconds: number): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const from = Date.now() + WARM_UP_MS;
-  const until = from + seconds * 1000;
-  let counted = 0;
-  const client = async () => {
-    while (Date.now() < until) {
-      const url = shot.url();
-      const answer = await send(url, { method: shot.method, headers: shot.headers, body: [shot.body], agent });
-      if (answer.status !== 201) throw new Error(`${shot.method} ${url} answered ${answer.status}: ${answer.text.slice(0, 500)}`);
-      const now = Date.now();
-      if (now >= from && now <= until) counted++;
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: clients }, client));
-  } finally {
-    agent.destroy();
-  }
-  return counted / seconds;
-}
 
 /**
  * Figure 3: 1 KiB uploads per second with `clients` keep-alive clients, bdfu against the

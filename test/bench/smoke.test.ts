@@ -37,6 +37,18 @@ const FIGURES = [
   '5. start-up, single executable --version: CPU time',
   '6. download 1 MiB, throughput',
   '6. server CPU time per GiB downloaded (user + system)',
+  // tus: at 1 MiB the chunked upload goes in 256 KiB PATCHes (8 MiB from 32 MiB up).
+  '7. tus upload 1 MiB, one PATCH',
+  '7. tus upload 1 MiB, 256 KiB PATCHes',
+  '7. tus upload 1 MiB, 256 KiB PATCHes, cgi-bin/bdfu through Apache event + mod_cgid',
+  '7. server CPU time per GiB, tus one PATCH (user + system)',
+  '7. peak RSS, tus upload 1 MiB (one PATCH)',
+  '7. peak RSS, tus upload 1 MiB (256 KiB PATCHes)',
+  '7. peak RSS, tus upload 2 MiB vs 1 MiB (flat)',
+  '7. tus upload 1 MiB, one PATCH, against @tus/server + @tus/file-store',
+  '7. server CPU time per GiB, tus one PATCH, against @tus/server + @tus/file-store',
+  '7. tus upload 1 MiB, 256 KiB PATCHes, against @tus/server + @tus/file-store',
+  '7. 1 KiB tus uploads (POST with creation-with-upload), 4 keep-alive clients, against @tus/server + @tus/file-store',
 ];
 
 /** The single executable's rows: a single note row each when it is not built (npm run build:bin). */

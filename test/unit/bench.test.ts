@@ -18,7 +18,7 @@ t.test('flags win over BENCH_* variables, which win over defaults', async (t) =>
   t.equal(defaults.size, 1 << 30);
   t.equal(defaults.runs, 3);
   t.equal(defaults.clients, 16);
-  t.same([...defaults.only], ['upload', 'memory', 'small', 'cgi', 'apache', 'startup', 'download'], 's3 only when asked for');
+  t.same([...defaults.only], ['upload', 'memory', 'small', 'cgi', 'apache', 'startup', 'download', 'tus'], 's3 only when asked for');
   t.equal(defaults.out, undefined, 'results go to bench/results.json');
   t.equal(parseOptions(['--out', '/tmp/r.json'], { BENCH_OUT: '/tmp/e.json' }).out, '/tmp/r.json');
   t.equal(parseOptions([], { BENCH_OUT: '/tmp/e.json' }).out, '/tmp/e.json');

@@ -10,6 +10,7 @@ import { usageOf, withUserLock } from '../fs-lease.js';
 import { checkBeforeCommit, type AppendOptions, type FinishOptions, type ResumableSessions, type Session, type SessionInit, type SessionMeta } from '../sessions.js';
 import { FILE_ID, QuotaExceededError, type FileRecord, type Quota } from '../store.js';
 import { assertValidUserName } from '../user-name.js';
+import { BatchedWriter } from './batched-writer.js';
 import { sessionIdOf, sessionPaths, type SessionState } from './session-files.js';
 import { lockStale, readHolder, SessionLock } from './session-lock.js';
 
@@ -246,21 +247,21 @@ export class DiskSessions implements ResumableSessions {
       const before = tracked && options.checksum ? tracked.hash.copy() : undefined;
       const chunkHash = options.checksum ? createHash(options.checksum.algorithm) : undefined;
 
+      // Bytes taken from the body (and hashed); `written` is what reached the file.
+      let received = 0;
       let written = 0;
       let failure: unknown;
       let handle: FileHandle | undefined;
+      let writer: BatchedWriter | undefined;
       try {
         handle = await open(paths.part, 'r+');
+        writer = new BatchedWriter(handle, start);
         for await (const chunk of body as AsyncIterable<Buffer>) {
           if (lock.lost) throw new StorageError('locked', 'another request took this upload session over');
-          const room = end - (start + written);
+          const room = end - (start + received);
           const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-          let done = 0;
-          while (done < piece.length) {
-            const { bytesWritten } = await handle.write(piece, done, piece.length - done, start + written + done);
-            done += bytesWritten;
-          }
-          written += piece.length;
+          await writer.push(piece);
+          received += piece.length;
           tracked?.hash.update(piece);
           chunkHash?.update(piece);
           if (piece.length < chunk.length) {
@@ -269,11 +270,16 @@ export class DiskSessions implements ResumableSessions {
               : new StorageError('too_large', `the upload may hold ${end} bytes; this chunk goes past that`, { details: { allowed: end } });
           }
         }
+        await writer.flush();
         if (options.checksum && !chunkHash!.digest().equals(options.checksum.digest)) {
           throw new StorageError('checksum_mismatch', `the chunk's ${options.checksum.algorithm} checksum does not match: it was discarded`);
         }
       } catch (error) {
         failure = error;
+      }
+      if (writer) {
+        await writer.settle();
+        written = writer.written;
       }
       try {
         if (handle) {
@@ -288,7 +294,9 @@ export class DiskSessions implements ResumableSessions {
       }
       if (tracked) {
         if (failure && options.checksum) this.track(key, { hash: before!, offset: start });
-        else tracked.offset = start + written;
+        else if (written === received) tracked.offset = start + written;
+        // Hashed bytes that never reached the file: the hash is re-read from the file when it finishes.
+        else this.running.delete(key);
       }
       if (state.length === undefined && state.held !== start + written) {
         // Deferred length: keep holding what arrived, give back the rest.
