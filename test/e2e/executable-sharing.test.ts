@@ -1,9 +1,7 @@
 // Public files, share links and file requests through the single executable: as `bdfu serve`,
 // and dropped into cgi-bin/ as bdfu.cgi (each request a new process of it).
-import { rmSync } from 'node:fs';
 import t from 'tap';
-import { startCgiHost } from '../helpers/cgi-host.js';
-import { ensureExecutable, installCgi } from '../helpers/executable.js';
+import { ensureExecutable, executableCgiHost } from '../helpers/executable.js';
 import { makeFixture } from '../helpers/fixture.js';
 import { startBdfu } from '../helpers/serve.js';
 import { sharingSuite } from './sharing-suite.js';
@@ -20,11 +18,6 @@ t.test('the executable as bdfu serve', async (t) => {
 
 t.test('the executable as a CGI script', async (t) => {
   const fixture = makeFixture('exe-sharing-cgi', settings);
-  const script = installCgi(executable, fixture.dir, 'bdfu.cgi', { file: fixture.config, as: 'bdfu.cfg' });
-  const host = await startCgiHost({ command: [script], scriptName: '/cgi-bin/bdfu.cgi' });
-  t.teardown(async () => {
-    await host.close();
-    rmSync(fixture.dir, { recursive: true, force: true });
-  });
+  const host = await executableCgiHost(t, executable, fixture);
   sharingSuite(t, () => ({ baseUrl: host.url, storageDir: fixture.storageDir, secret: fixture.secret, passwordTries: 3 }));
 });

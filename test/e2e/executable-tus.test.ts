@@ -1,9 +1,7 @@
 // tus through the single executable: as `bdfu serve`, and dropped into cgi-bin/ as bdfu.cgi
 // (each request a new process of it); its own `bdfu upload` does the CLI steps.
-import { rmSync } from 'node:fs';
 import t from 'tap';
-import { startCgiHost } from '../helpers/cgi-host.js';
-import { ensureExecutable, executableCli, installCgi } from '../helpers/executable.js';
+import { ensureExecutable, executableCgiHost, executableCli } from '../helpers/executable.js';
 import { makeFixture } from '../helpers/fixture.js';
 import { startBdfu } from '../helpers/serve.js';
 import { TUS_MAX_UPLOAD_SIZE, TUS_QUOTA_BYTES, tusSuite } from './tus-suite.js';
@@ -21,11 +19,6 @@ t.test('the executable as bdfu serve', async (t) => {
 
 t.test('the executable as a CGI script', async (t) => {
   const fixture = makeFixture('exe-tus-cgi', limits);
-  const script = installCgi(executable, fixture.dir, 'bdfu.cgi', { file: fixture.config, as: 'bdfu.cfg' });
-  const host = await startCgiHost({ command: [script], scriptName: '/cgi-bin/bdfu.cgi' });
-  t.teardown(async () => {
-    await host.close();
-    rmSync(fixture.dir, { recursive: true, force: true });
-  });
+  const host = await executableCgiHost(t, executable, fixture);
   tusSuite(t, () => ({ baseUrl: host.url, storageDir: fixture.storageDir, secret: fixture.secret, cli }));
 });

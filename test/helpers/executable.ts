@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Test } from 'tap';
+import { startCgiHost, type CgiHost } from './cgi-host.js';
+import type { Fixture } from './fixture.js';
 import { ROOT } from './paths.js';
 import { run, type bdfu } from './run.js';
 
@@ -75,4 +78,18 @@ export function installCgi(executable: string, dir: string, name: string, settin
   chmodSync(script, 0o755);
   if (settings) copyFileSync(settings.file, join(cgiBin, settings.as));
   return script;
+}
+
+/**
+ * The executable dropped into `fixture.dir`/cgi-bin as bdfu.cgi with bdfu.cfg beside it (no
+ * BDFU_SETTINGS), under a CGI host: every request a new process of it. Gone at the test's end.
+ */
+export async function executableCgiHost(t: Test, executable: string, fixture: Fixture): Promise<CgiHost> {
+  const script = installCgi(executable, fixture.dir, 'bdfu.cgi', { file: fixture.config, as: 'bdfu.cfg' });
+  const host = await startCgiHost({ command: [script], scriptName: '/cgi-bin/bdfu.cgi' });
+  t.teardown(async () => {
+    await host.close();
+    rmSync(fixture.dir, { recursive: true, force: true });
+  });
+  return host;
 }
