@@ -1,4 +1,4 @@
-import type { Scope } from '../auth/principal.js';
+import type { ScopeWord } from '../auth/principal.js';
 import { hashPassword, verifyPassword, MAX_PASSWORD_BYTES } from '../sharing/password.js';
 import type { Records } from '../storage/records.js';
 import { userNameProblem } from '../storage/user-name.js';
@@ -7,7 +7,7 @@ import { userNameProblem } from '../storage/user-name.js';
 export interface Account {
   /** scrypt, as sharing/password.ts makes it; never the password. */
   hash: string;
-  scopes: Scope[];
+  scopes: ScopeWord[];
   created: string;
   changed: string;
 }
@@ -33,7 +33,7 @@ function checkPassword(password: string): void {
   if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw new AccountError('bad_password', `a password may have at most ${MAX_PASSWORD_BYTES} bytes`);
 }
 
-export async function addAccount(records: Records, name: string, password: string, scopes: Scope[], now = new Date()): Promise<Account> {
+export async function addAccount(records: Records, name: string, password: string, scopes: ScopeWord[], now = new Date()): Promise<Account> {
   checkName(name);
   checkPassword(password);
   const hash = await hashPassword(password);

@@ -4,7 +4,7 @@ import { parseCorsOrigins } from '../config/cors-origins.js';
 import type { Settings } from '../config/settings.js';
 import { createCore, type App } from '../core/app.js';
 import type { HookRunner, Hooks } from '../hooks/types.js';
-import type { Handler } from '../core/types.js';
+import type { CoreRequest, Handler } from '../core/types.js';
 import { CorsPolicy } from '../http/cors.js';
 import type { RouteDeps } from '../routes/deps.js';
 import { routeTable } from '../routes/table.js';
@@ -68,7 +68,10 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
   });
   // CORS_ORIGINS: one policy for every endpoint; preflights are answered before routing, without a token.
   const cors = new CorsPolicy(parseCorsOrigins(settings.corsOrigins));
-  const app: Handler = async (req) => cors.preflight(req) ?? cors.decorate(req, await core(req));
+  // remoteStorage apps run on any origin and carry their token themselves (draft §8): its API is open to all.
+  const storageCors = new CorsPolicy({ any: true });
+  const corsFor = (req: CoreRequest) => (req.path.startsWith('/storage/') ? storageCors : cors);
+  const app: Handler = async (req) => corsFor(req).preflight(req) ?? corsFor(req).decorate(req, await core(req));
   const settled = async () => {
     if (hooks) await (await hooks).settled();
   };

@@ -7,6 +7,27 @@ export interface Principal {
   scopes: ReadonlySet<Scope>;
   /** The token's `max_size` claim: the largest upload it may make, in bytes. */
   maxSize?: number;
+  /** remoteStorage scopes (`<module>:r`, `<module>:rw`, `*:rw`…): module → access. */
+  modules?: ReadonlyMap<string, ModuleAccess>;
+}
+
+export type ModuleAccess = 'r' | 'rw';
+/** A word of a token's scope claim: bdfu's own scope, or a remoteStorage one. */
+export type ScopeWord = Scope | `${string}:${ModuleAccess}`;
+/** A remoteStorage scope word: a module name (or `*`, every module) and `r` or `rw`. */
+export const MODULE_SCOPE = /^([a-z0-9_-]+|\*):(rw|r)$/;
+
+/** The remoteStorage scopes among a scope claim's words (the others are bdfu's own). */
+export function parseModuleScopes(claim: unknown): Map<string, ModuleAccess> {
+  const modules = new Map<string, ModuleAccess>();
+  if (typeof claim !== 'string') return modules;
+  for (const word of claim.split(/\s+/)) {
+    const match = MODULE_SCOPE.exec(word);
+    if (!match) continue;
+    const [, module, access] = match as unknown as [string, string, ModuleAccess];
+    if (modules.get(module) !== 'rw') modules.set(module, access);
+  }
+  return modules;
 }
 
 /** Tokens without a `scope` claim keep the original bdfu's meaning: upload only. */

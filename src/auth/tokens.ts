@@ -11,7 +11,7 @@ import { HttpError } from '../core/http-error.js';
 import { loadVerificationKeys, type Algorithm, type KeySettings, type VerificationKey } from './keys.js';
 import { userNameProblem } from '../storage/user-name.js';
 import { unauthorized } from './bearer.js';
-import { parseScopes, type Principal, type Scope } from './principal.js';
+import { parseModuleScopes, parseScopes, type Principal, type ScopeWord } from './principal.js';
 
 export interface VerifierOptions {
   /** The HS256 secret; a shorthand for `keys: { jwtSecretKey: secret }`. */
@@ -152,7 +152,8 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       const scopes = parseScopes(payload.scope);
       if (!scopes) throw unauthorized('token_invalid_claims', 'the token scope claim must be a space-separated string');
       const maxSize = maxSizeFrom(payload);
-      return { user: userFrom(payload), scopes, ...(maxSize === undefined ? {} : { maxSize }) };
+      const modules = parseModuleScopes(payload.scope);
+      return { user: userFrom(payload), scopes, ...(maxSize === undefined ? {} : { maxSize }), ...(modules.size > 0 ? { modules } : {}) };
     } catch (error) {
       throw describe(error, [...new Set(keys.map((k) => k.alg))]);
     }
@@ -168,7 +169,8 @@ export interface SignOptions {
   privateKey?: { alg: Algorithm; key: CryptoKey };
   kid?: string;
   expiresIn: number;
-  scopes?: readonly Scope[];
+  /** bdfu's scopes and remoteStorage's (`<module>:rw`). */
+  scopes?: readonly ScopeWord[];
   maxSize?: number;
   now?: number;
 }

@@ -37,6 +37,7 @@ export function routeTable(deps: RouteDeps): Route[] {
     { method: 'GET', pattern: '/ui/', action: 'page', load: lazy(async () => (await import('./ui.js')).createPageHandler({ atUi: true })) },
     { method: 'GET', pattern: '/ui/:asset', action: 'page', load: lazy(async () => (await import('./ui.js')).createAssetHandler()) },
     ...tusRoutes(deps),
+    ...storageRoutes(deps),
     ...sharingRoutes(deps, lazy),
     { method: 'POST', pattern: '/sign-in', action: 'sign-in', load: lazy(async () => (await import('./sign-in.js')).createSignInHandler(deps)) },
     { method: 'GET', pattern: '/audit', action: 'audit', load: lazy(async () => (await import('./audit.js')).createAuditHandler(deps)) },
@@ -59,4 +60,17 @@ function tusRoutes(deps: RouteDeps): Route[] {
     { method: 'OPTIONS', pattern: '/tus/:id', action: 'tus', load: options },
   );
   return routes;
+}
+
+/** remoteStorage (draft-dejong-remotestorage): {endpoint}storage/<user>/<path>, documents and folders. */
+function storageRoutes(deps: RouteDeps): Route[] {
+  const pick = (name: 'createStorageGetHandler' | 'createStoragePutHandler' | 'createStorageDeleteHandler') =>
+    lazy(async () => (await import('./remote-storage/handlers.js'))[name](deps));
+  const pattern = '/storage/:user/*path';
+  return [
+    { method: 'GET', pattern, action: 'storage-read', load: pick('createStorageGetHandler') },
+    { method: 'PUT', pattern, action: 'storage-write', load: pick('createStoragePutHandler') },
+    { method: 'DELETE', pattern, action: 'storage-delete', load: pick('createStorageDeleteHandler') },
+    { method: 'OPTIONS', pattern, action: 'storage-options', load: lazy(async () => (await import('./remote-storage/handlers.js')).createStorageOptionsHandler()) },
+  ];
 }

@@ -1,0 +1,102 @@
+import { authorizeStorage } from '../../auth/storage-policy.js';
+import { noteAudit } from '../../core/audit-facts.js';
+import { HttpError } from '../../core/http-error.js';
+import type { RouteHandler } from '../../core/router.js';
+import type { CoreRequest, CoreResponse } from '../../core/types.js';
+import type { Documents } from '../../storage/documents.js';
+import type { RouteDeps } from '../deps.js';
+import { quoted, unchanged, writePrecondition } from './preconditions.js';
+import { storagePrincipal, storageTarget, type StorageTarget } from './target.js';
+
+const FOLDER_CONTEXT = 'http://remotestorage.io/spec/folder-description';
+/** Every answer of the storage API: clients must revalidate (§4: Cache-Control: no-cache). */
+const NO_CACHE = { 'cache-control': 'no-cache' };
+
+function documentsOf(deps: RouteDeps): Documents {
+  const documents = deps.backend.capabilities.documents ? deps.backend.documents : undefined;
+  if (!documents) throw new HttpError(501, 'documents_unsupported', 'this storage backend keeps no documents');
+  return documents;
+}
+
+async function admitted(deps: RouteDeps, req: CoreRequest, write: boolean): Promise<StorageTarget> {
+  const target = storageTarget(req);
+  const principal = await storagePrincipal(req, deps);
+  noteAudit(req, { owner: target.user, name: target.path });
+  authorizeStorage(principal, target.user, target.path, write);
+  return target;
+}
+
+async function getFolder(documents: Documents, req: CoreRequest, target: StorageTarget): Promise<CoreResponse> {
+  const folder = await documents.folder(target.user, target.path);
+  // An empty folder does not exist (§4); its listing is empty, with an ETag that says so.
+  const etag = folder?.etag ?? 'empty';
+  const headers = { ...NO_CACHE, etag: quoted(etag), 'content-type': 'application/ld+json' };
+  if (unchanged(req.headers, etag)) return { status: 304, headers };
+  const items: Record<string, Record<string, string | number>> = {};
+  for (const item of folder?.items ?? []) {
+    items[item.name] = item.name.endsWith('/')
+      ? { ETag: item.etag }
+      : { ETag: item.etag, 'Content-Type': item.contentType!, 'Content-Length': item.size!, 'Last-Modified': new Date(item.modified!).toUTCString() };
+  }
+  const body = JSON.stringify({ '@context': FOLDER_CONTEXT, items });
+  return { status: 200, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body: req.method === 'HEAD' ? '' : body };
+}
+
+/** GET / HEAD {endpoint}storage/<user>/<path>: a document's bytes, or a folder's listing. */
+export function createStorageGetHandler(deps: RouteDeps): RouteHandler {
+  return async (req) => {
+    const target = await admitted(deps, req, false);
+    const documents = documentsOf(deps);
+    if (target.isFolder) return getFolder(documents, req, target);
+    const info = await documents.stat(target.user, target.path);
+    if (!info) throw new HttpError(404, 'not_found', 'no such document');
+    const headers = { ...NO_CACHE, etag: quoted(info.etag), 'content-type': info.contentType, 'last-modified': new Date(info.modified).toUTCString() };
+    if (unchanged(req.headers, info.etag)) return { status: 304, headers };
+    if (req.method === 'HEAD') return { status: 200, headers: { ...headers, 'content-length': String(info.size) } };
+    const found = await documents.get(target.user, target.path);
+    if (!found) throw new HttpError(404, 'not_found', 'no such document');
+    noteAudit(req, { bytes: found.info.size });
+    return {
+      status: 200,
+      headers: { ...headers, etag: quoted(found.info.etag), 'content-type': found.info.contentType, 'content-length': String(found.info.size) },
+      body: found.stream,
+    };
+  };
+}
+
+/** PUT {endpoint}storage/<user>/<document>: stores the body (any bytes, its Content-Type kept). */
+export function createStoragePutHandler(deps: RouteDeps): RouteHandler {
+  return async (req) => {
+    const target = await admitted(deps, req, true);
+    if (target.isFolder) throw new HttpError(400, 'bad_path', 'a PUT names a document, not a folder (no trailing /)');
+    // §5: a PUT with Content-Range (a partial write) is refused.
+    if (req.headers['content-range'] !== undefined) throw new HttpError(400, 'content_range_refused', 'a PUT may not carry Content-Range');
+    const documents = documentsOf(deps);
+    const precondition = writePrecondition(req.headers);
+    req.acceptBody?.();
+    const { info, created } = await documents.put(target.user, target.path, req.body, {
+      contentType: req.headers['content-type'] ?? 'application/octet-stream',
+      ...(precondition ? { precondition } : {}),
+      quota: { bytes: deps.settings.quotaBytes, files: deps.settings.quotaFiles },
+      maxBytes: deps.settings.maxUploadSize,
+    });
+    noteAudit(req, { bytes: info.size });
+    return { status: created ? 201 : 200, headers: { ...NO_CACHE, etag: quoted(info.etag), 'content-length': '0' } };
+  };
+}
+
+/** DELETE {endpoint}storage/<user>/<document>: removes it (its versions stay in the history). */
+export function createStorageDeleteHandler(deps: RouteDeps): RouteHandler {
+  return async (req) => {
+    const target = await admitted(deps, req, true);
+    if (target.isFolder) throw new HttpError(400, 'bad_path', 'a DELETE names a document, not a folder (no trailing /)');
+    const precondition = writePrecondition(req.headers);
+    const info = await documentsOf(deps).remove(target.user, target.path, precondition ? { precondition } : {});
+    return { status: 200, headers: { ...NO_CACHE, etag: quoted(info.etag), 'content-length': '0' } };
+  };
+}
+
+/** OPTIONS without a CORS preflight's headers: what may be done here. */
+export function createStorageOptionsHandler(): RouteHandler {
+  return async () => ({ status: 204, headers: { allow: 'GET, HEAD, PUT, DELETE, OPTIONS', 'content-length': '0' } });
+}

@@ -1,0 +1,24 @@
+import t from 'tap';
+import { makeFixture } from '../helpers/fixture.js';
+import { http } from '../helpers/http.js';
+import { bdfu } from '../helpers/run.js';
+import { startBdfu } from '../helpers/serve.js';
+import { remoteStorageSuite } from './remote-storage-suite.js';
+
+const fixture = makeFixture('rs-serve', { MAX_UPLOAD_SIZE: 1 << 20 });
+const server = await startBdfu([fixture.config]);
+t.teardown(() => server.stop());
+
+remoteStorageSuite(t, () => ({ baseUrl: server.url, secret: fixture.secret, maxBytes: 1 << 20 }));
+
+t.test('bdfu gen-token --scope mints remoteStorage scopes; unknown ones are one clear line', async (t) => {
+  const minted = await bdfu(['gen-token', '--scope', 'notes:rw *:r', 'gina', fixture.secret]);
+  t.equal(minted.code, 0, minted.stderr);
+  const token = minted.stdout.trim();
+  const put = await http(`${server.url}storage/gina/notes/g.txt`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: 'by gen-token' });
+  t.equal(put.status, 201, put.text);
+  t.equal((await http(`${server.url}storage/gina/`, { headers: { authorization: `Bearer ${token}` } })).status, 200, '*:r lists the root');
+  const bad = await bdfu(['gen-token', '--scope', 'notes:rwx', 'gina', fixture.secret]);
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /^bdfu: unknown scope notes:rwx \(scopes: upload read delete admin, or remoteStorage's <module>:r, <module>:rw, \*:r, \*:rw\)\n$/);
+});
