@@ -18,6 +18,9 @@ t.test('bdfu gen-token --scope mints remoteStorage scopes; unknown ones are one 
   const put = await http(`${server.url}storage/gina/notes/g.txt`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: 'by gen-token' });
   t.equal(put.status, 201, put.text);
   t.equal((await http(`${server.url}storage/gina/`, { headers: { authorization: `Bearer ${token}` } })).status, 200, '*:r lists the root');
+  const logs = await bdfu(['logs', fixture.config, '--action', 'storage-write', '--json']);
+  const written = logs.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  t.ok(written.some((e) => e.user === 'gina' && e.name === '/notes/g.txt' && e.bytes === 12 && e.outcome === 'ok'), 'the write is audited: who, which document, how many bytes');
   const bad = await bdfu(['gen-token', '--scope', 'notes:rwx', 'gina', fixture.secret]);
   t.equal(bad.code, 1);
   t.match(bad.stderr, /^bdfu: unknown scope notes:rwx \(scopes: upload read delete admin, or remoteStorage's <module>:r, <module>:rw, \*:r, \*:rw\)\n$/);
