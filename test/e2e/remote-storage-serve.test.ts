@@ -3,6 +3,7 @@ import { makeFixture } from '../helpers/fixture.js';
 import { http } from '../helpers/http.js';
 import { bdfu } from '../helpers/run.js';
 import { startBdfu } from '../helpers/serve.js';
+import { scopedToken } from '../helpers/tokens.js';
 import { remoteStorageSuite } from './remote-storage-suite.js';
 
 const fixture = makeFixture('rs-serve', { MAX_UPLOAD_SIZE: 1 << 20 });
@@ -24,4 +25,18 @@ t.test('bdfu gen-token --scope mints remoteStorage scopes; unknown ones are one 
   const bad = await bdfu(['gen-token', '--scope', 'notes:rwx', 'gina', fixture.secret]);
   t.equal(bad.code, 1);
   t.match(bad.stderr, /^bdfu: unknown scope notes:rwx \(scopes: upload read delete admin, or remoteStorage's <module>:r, <module>:rw, \*:r, \*:rw\)\n$/);
+});
+
+t.test('the quota holds for documents (507), old versions included', async (t) => {
+  const limited = makeFixture('rs-quota', { QUOTA_BYTES: 300_000 });
+  const quotaServer = await startBdfu([limited.config]);
+  t.teardown(() => quotaServer.stop());
+  const token = await scopedToken('quinn', limited.secret, '*:rw');
+  const put = (path: string, size: number) =>
+    http(`${quotaServer.url}storage/quinn${path}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' }, body: Buffer.alloc(size, 1) });
+  t.equal((await put('/q/a', 100_000)).status, 201);
+  t.equal((await put('/q/a', 100_000)).status, 200, 'a new version of the same document');
+  const over = await put('/q/b', 150_000);
+  t.equal(over.status, 507, 'the kept version counts: 100 000 + 100 000 + 150 000 is over 300 000');
+  t.equal(over.json.code, 'quota_exceeded');
 });
