@@ -15,6 +15,9 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
       '--disable-component-update', '--disable-sync'],
     timeout: 60_000,
   });
+  // Tests run under tsx (esbuild keepNames): functions handed to page.evaluate() may call its
+  // __name helper, which the page does not have. A string, so that nothing rewrites it.
+  await context.addInitScript('globalThis.__name ??= (fn) => fn;');
   return {
     context,
     async close() {
