@@ -1,39 +1,13 @@
-import { openBackend } from '../assembly/backend.js';
 import type { AuditEntry } from '../audit/entry.js';
 import type { AuditSink } from '../audit/sink.js';
 import { parseDuration, parseSince, type AuditFilter } from '../audit/query.js';
-import { ConfigError } from '../config/config-error.js';
-import { DEFAULT_STORAGE_DIR } from '../config/embedded-default.js';
-import { loadConfig } from '../config/load.js';
-import type { Settings } from '../config/settings.js';
-import { StorageError } from '../storage/errors.js';
 import { CliError } from './fail.js';
+import { withBackend } from './local-backend.js';
 import { printable, printableJson } from './target.js';
 
-// Reading the trail needs no secret; this only satisfies the loader when none is configured.
-const SECRET_NOT_NEEDED = 'bdfu-logs-reads-no-tokens';
-
-function settingsOf(configuration: string | undefined): Settings {
-  try {
-    return loadConfig({ file: configuration, fallbacks: { storageDir: DEFAULT_STORAGE_DIR, jwtSecretKey: SECRET_NOT_NEEDED } }).settings;
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message);
-    throw error;
-  }
-}
-
 /** Runs `use` on the audit trail of the backend the settings name, then closes it. */
-async function withAuditTrail<T>(configuration: string | undefined, use: (sink: AuditSink) => Promise<T>): Promise<T> {
-  const backend = await openBackend(settingsOf(configuration));
-  try {
-    return await use(backend.audit);
-  } catch (error) {
-    if (error instanceof StorageError) throw new CliError(error.message);
-    throw error;
-  } finally {
-    await backend.close();
-  }
-}
+const withAuditTrail = <T>(configuration: string | undefined, use: (sink: AuditSink) => Promise<T>): Promise<T> =>
+  withBackend(configuration, (backend) => use(backend.audit));
 
 /** One entry as a line; every field goes through printable(): the trail holds what clients sent. */
 function line(entry: AuditEntry): string {

@@ -141,6 +141,30 @@ export function buildProgram(): Command {
       await usersList({ ...options, configuration });
     });
 
+  program
+    .command('history')
+    .description("a remoteStorage document's versions, newest first: version, time, size, ETag, which app")
+    .argument('<user>')
+    .argument('<path>', 'the document, e.g. /notes/today.md')
+    .argument(...configurationArgument)
+    .option('--json', 'as JSON')
+    .action(async (user: string, path: string, configuration: string | undefined, options: { json?: boolean }) => {
+      const { showHistory } = await import('./history.js');
+      await showHistory(user, path, { ...options, configuration });
+    });
+  program
+    .command('restore')
+    .description('make an earlier version the current one again (a new write: apps see the document change)')
+    .argument('<user>')
+    .argument('<path>', 'the document, e.g. /notes/today.md')
+    .argument('<version>', 'from bdfu history')
+    .argument(...configurationArgument)
+    .option('--json', 'as JSON')
+    .action(async (user: string, path: string, version: string, configuration: string | undefined, options: { json?: boolean }) => {
+      const { restoreVersion } = await import('./history.js');
+      await restoreVersion(user, path, version, { ...options, configuration });
+    });
+
   const fileCommand = (name: string, description: string) =>
     program
       .command(name)

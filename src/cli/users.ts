@@ -1,36 +1,12 @@
 import { AccountError, addAccount, listAccounts, removeAccount, setPassword } from '../accounts/accounts.js';
-import { openBackend } from '../assembly/backend.js';
-import { ConfigError } from '../config/config-error.js';
-import { DEFAULT_STORAGE_DIR } from '../config/embedded-default.js';
-import { loadConfig } from '../config/load.js';
 import type { Records } from '../storage/records.js';
-import { StorageError } from '../storage/errors.js';
-import { CliError } from './fail.js';
+import { withBackend } from './local-backend.js';
 import { newPassword } from './read-password.js';
 import { parseScopeOption } from './scope-option.js';
 
-// Accounts need no secret to be managed; this only satisfies the loader when none is configured.
-const SECRET_NOT_NEEDED = 'bdfu-users-signs-no-tokens';
-
-/** Runs `use` on the records of the backend the settings name (where accounts live), then closes it. */
-async function withRecords<T>(configuration: string | undefined, use: (records: Records) => Promise<T>): Promise<T> {
-  let settings;
-  try {
-    settings = loadConfig({ file: configuration, fallbacks: { storageDir: DEFAULT_STORAGE_DIR, jwtSecretKey: SECRET_NOT_NEEDED } }).settings;
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message);
-    throw error;
-  }
-  const backend = await openBackend(settings);
-  try {
-    return await use(backend.records);
-  } catch (error) {
-    if (error instanceof AccountError || error instanceof StorageError) throw new CliError(error.message);
-    throw error;
-  } finally {
-    await backend.close();
-  }
-}
+/** Runs `use` on the records of the backend the settings name (where accounts live). */
+const withRecords = <T>(configuration: string | undefined, use: (records: Records) => Promise<T>): Promise<T> =>
+  withBackend(configuration, (backend) => use(backend.records), (error) => error instanceof AccountError);
 
 export interface PasswordOptions {
   passwordStdin?: boolean;
