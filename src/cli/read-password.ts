@@ -13,8 +13,9 @@ export async function passwordFromStdin(): Promise<string> {
 export function passwordFromTerminal(prompt: string): Promise<string> {
   const input = process.stdin;
   if (!input.isTTY) throw new CliError('no terminal to ask for the password on: use --password-stdin');
-  process.stderr.write(prompt);
+  // Echo off before the prompt shows: what is typed once it is there is never on the screen.
   input.setRawMode(true);
+  process.stderr.write(prompt);
   input.resume();
   return new Promise((resolve, reject) => {
     let typed = '';
