@@ -54,6 +54,8 @@ export interface Settings {
   databaseUrl: string;
   retentionDaysMax: number;
   retentionDaysDefault: number;
+  documentVersionsKeep: number;
+  documentVersionsDays: number;
   shareLinkMaxDays: number;
   sharePasswordTries: number;
   sharePasswordWindowSeconds: number;
@@ -187,6 +189,10 @@ export const SETTINGS: readonly SettingSpec[] = [
     doc: 'The longest an upload may ask to be kept (`expires_in`), in days; 0: no cap, and uploads may be kept for ever.' },
   { key: 'RETENTION_DAYS_DEFAULT', prop: 'retentionDaysDefault', kind: 'integer', default: 0, min: 0, max: 36500,
     doc: 'Days an upload without `expires_in` is kept before the sweep deletes it; 0: kept until deleted. At most RETENTION_DAYS_MAX when that is set.' },
+  { key: 'DOCUMENT_VERSIONS_KEEP', prop: 'documentVersionsKeep', kind: 'integer', default: 0, min: 0,
+    doc: 'remoteStorage history: old versions kept per document (0: all of them); older ones are pruned after each write.' },
+  { key: 'DOCUMENT_VERSIONS_DAYS', prop: 'documentVersionsDays', kind: 'integer', default: 0, min: 0, max: 36500,
+    doc: 'remoteStorage history: old versions older than this many days are pruned after each write (0: kept however old).' },
   { key: 'SHARE_LINK_MAX_DAYS', prop: 'shareLinkMaxDays', kind: 'integer', default: 30, min: 0, max: 36500,
     doc: 'The longest a share link may live, in days; 0: no cap, and links that never expire are allowed.' },
   { key: 'SHARE_PASSWORD_TRIES', prop: 'sharePasswordTries', kind: 'integer', default: 5, min: 1, max: 1000,

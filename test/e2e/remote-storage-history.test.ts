@@ -59,3 +59,20 @@ t.test('20 writes, history, restore the 3rd, a deletion kept too; errors are one
     t.match(res.stderr, message);
   }
 });
+
+t.test('DOCUMENT_VERSIONS_KEEP prunes old versions after each write', async (t) => {
+  const pruned = makeFixture('rs-history-keep', { DOCUMENT_VERSIONS_KEEP: 3 });
+  const keeping = await startBdfu([pruned.config]);
+  t.teardown(() => keeping.stop());
+  const auth = bearer(await scopedToken('kim', pruned.secret, '*:rw'));
+  for (let i = 1; i <= 8; i++) {
+    await http(`${keeping.url}storage/kim/a/doc`, { method: 'PUT', headers: { ...auth, 'content-type': 'text/plain' }, body: `v${i}` });
+  }
+  await http(`${keeping.url}storage/kim/a/other`, { method: 'PUT', headers: { ...auth, 'content-type': 'text/plain' }, body: 'one' });
+  const { versions } = JSON.parse((await bdfu(['history', 'kim', '/a/doc', pruned.config, '--json'])).stdout);
+  t.equal(versions.length, 4, 'the current version and the 3 before it');
+  t.same(versions.map((v: { size: number }) => v.size), [2, 2, 2, 2]);
+  const oldest = versions[3].version;
+  t.equal((await bdfu(['restore', 'kim', '/a/doc', oldest, pruned.config])).code, 0);
+  t.equal((await http(`${keeping.url}storage/kim/a/doc`, { headers: auth })).text, 'v5', 'the oldest kept is v5');
+});

@@ -64,6 +64,12 @@ export function createStorageGetHandler(deps: RouteDeps): RouteHandler {
   };
 }
 
+/** Old versions beyond DOCUMENT_VERSIONS_KEEP / _DAYS go after each write of the user's. */
+async function pruneHistory(deps: RouteDeps, documents: Documents, user: string): Promise<void> {
+  const { documentVersionsKeep: keepVersions, documentVersionsDays: keepDays } = deps.settings;
+  if (keepVersions > 0 || keepDays > 0) await documents.prune(user, { keepVersions, keepDays }, new Date(deps.now()));
+}
+
 /** PUT {endpoint}storage/<user>/<document>: stores the body (any bytes, its Content-Type kept). */
 export function createStoragePutHandler(deps: RouteDeps): RouteHandler {
   return async (req) => {
@@ -81,6 +87,7 @@ export function createStoragePutHandler(deps: RouteDeps): RouteHandler {
       maxBytes: deps.settings.maxUploadSize,
     });
     noteAudit(req, { bytes: info.size });
+    await pruneHistory(deps, documents, target.user);
     return { status: created ? 201 : 200, headers: { ...NO_CACHE, etag: quoted(info.etag), 'content-length': '0' } };
   };
 }
@@ -91,7 +98,9 @@ export function createStorageDeleteHandler(deps: RouteDeps): RouteHandler {
     const target = await admitted(deps, req, true);
     if (target.isFolder) throw new HttpError(400, 'bad_path', 'a DELETE names a document, not a folder (no trailing /)');
     const precondition = writePrecondition(req.headers);
-    const info = await documentsOf(deps).remove(target.user, target.path, precondition ? { precondition } : {});
+    const documents = documentsOf(deps);
+    const info = await documents.remove(target.user, target.path, precondition ? { precondition } : {});
+    await pruneHistory(deps, documents, target.user);
     return { status: 200, headers: { ...NO_CACHE, etag: quoted(info.etag), 'content-length': '0' } };
   };
 }
