@@ -17,15 +17,6 @@ export async function jsonCall(endpoint: string, token: string, method: string, 
   return readJson(res, what);
 }
 
-/** The password piped in (`--password-stdin`): the first line, without its line break. */
-export async function passwordFromStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-  if (password === '') throw new CliError('--password-stdin: nothing came on standard input');
-  return password;
-}
-
 /** A link's id from the id itself or its URL (…/s/<id>, …/r/<id>). */
 export function linkId(text: string): string {
   const id = text.replace(/\/+$/, '').split('/').pop() ?? '';

@@ -1,12 +1,12 @@
 import { CliError } from './fail.js';
 
-/** One line of standard input, without its line end: `--password-stdin`. */
+/** The password piped in (`--password-stdin`): the first line, without its line break. */
 export async function passwordFromStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-  if (line === '') throw new CliError('no password on standard input');
-  return line;
+  const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (password === '') throw new CliError('--password-stdin: nothing came on standard input');
+  return password;
 }
 
 /** Asks on the terminal with echo off (typed characters are not shown). */

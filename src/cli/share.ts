@@ -1,4 +1,5 @@
-import { jsonCall, passwordFromStdin } from './json-call.js';
+import { jsonCall } from './json-call.js';
+import { passwordFromStdin } from './read-password.js';
 import { filesPath, parseTarget } from './target.js';
 
 export interface ShareOptions {
