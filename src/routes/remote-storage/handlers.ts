@@ -1,11 +1,12 @@
 import { authorizeStorage } from '../../auth/storage-policy.js';
 import { noteAudit } from '../../core/audit-facts.js';
 import { HttpError } from '../../core/http-error.js';
-import type { RouteHandler } from '../../core/router.js';
+import type { RouteHandler, RouteParams } from '../../core/router.js';
 import type { CoreRequest, CoreResponse } from '../../core/types.js';
-import type { Documents } from '../../storage/documents.js';
+import { etagMatches } from '../../http/conditional.js';
+import type { DocumentInfo, Documents } from '../../storage/documents.js';
 import type { RouteDeps } from '../deps.js';
-import { quoted, unchanged, writePrecondition } from './preconditions.js';
+import { quoted, writePrecondition } from './preconditions.js';
 import { storagePrincipal, storageTarget, type StorageTarget } from './target.js';
 
 const FOLDER_CONTEXT = 'http://remotestorage.io/spec/folder-description';
@@ -18,20 +19,26 @@ function documentsOf(deps: RouteDeps): Documents {
   return documents;
 }
 
-async function admitted(deps: RouteDeps, req: CoreRequest, write: boolean): Promise<StorageTarget> {
-  const target = storageTarget(req);
+/** Whether a GET/HEAD's If-None-Match names the current ETag (then: 304). */
+const unchanged = (req: CoreRequest, etag: string) => req.headers['if-none-match'] !== undefined && etagMatches(req.headers['if-none-match'], quoted(etag));
+
+async function admitted(deps: RouteDeps, req: CoreRequest, params: RouteParams, write: boolean): Promise<StorageTarget> {
+  const target = storageTarget(req, params);
   const principal = await storagePrincipal(req, deps);
   noteAudit(req, { owner: target.user, name: target.path });
   authorizeStorage(principal, target.user, target.path, write);
   return target;
 }
 
+const documentHeaders = (info: DocumentInfo) =>
+  ({ ...NO_CACHE, etag: quoted(info.etag), 'content-type': info.contentType, 'last-modified': new Date(info.modified).toUTCString() });
+
 async function getFolder(documents: Documents, req: CoreRequest, target: StorageTarget): Promise<CoreResponse> {
   const folder = await documents.folder(target.user, target.path);
   // An empty folder does not exist (§4); its listing is empty, with an ETag that says so.
   const etag = folder?.etag ?? 'empty';
   const headers = { ...NO_CACHE, etag: quoted(etag), 'content-type': 'application/ld+json' };
-  if (unchanged(req.headers, etag)) return { status: 304, headers };
+  if (unchanged(req, etag)) return { status: 304, headers };
   const items: Record<string, Record<string, string | number>> = {};
   for (const item of folder?.items ?? []) {
     items[item.name] = item.name.endsWith('/')
@@ -44,23 +51,20 @@ async function getFolder(documents: Documents, req: CoreRequest, target: Storage
 
 /** GET / HEAD {endpoint}storage/<user>/<path>: a document's bytes, or a folder's listing. */
 export function createStorageGetHandler(deps: RouteDeps): RouteHandler {
-  return async (req) => {
-    const target = await admitted(deps, req, false);
+  return async (req, params) => {
+    const target = await admitted(deps, req, params, false);
     const documents = documentsOf(deps);
     if (target.isFolder) return getFolder(documents, req, target);
+    // A stat first: a revalidation (304, what syncing clients mostly get) then opens no bytes.
     const info = await documents.stat(target.user, target.path);
     if (!info) throw new HttpError(404, 'not_found', 'no such document');
-    const headers = { ...NO_CACHE, etag: quoted(info.etag), 'content-type': info.contentType, 'last-modified': new Date(info.modified).toUTCString() };
-    if (unchanged(req.headers, info.etag)) return { status: 304, headers };
-    if (req.method === 'HEAD') return { status: 200, headers: { ...headers, 'content-length': String(info.size) } };
+    if (unchanged(req, info.etag)) return { status: 304, headers: documentHeaders(info) };
+    if (req.method === 'HEAD') return { status: 200, headers: { ...documentHeaders(info), 'content-length': String(info.size) } };
     const found = await documents.get(target.user, target.path);
     if (!found) throw new HttpError(404, 'not_found', 'no such document');
     noteAudit(req, { bytes: found.info.size });
-    return {
-      status: 200,
-      headers: { ...headers, etag: quoted(found.info.etag), 'content-type': found.info.contentType, 'content-length': String(found.info.size) },
-      body: found.stream,
-    };
+    // The headers of what is sent, should a write have come in between.
+    return { status: 200, headers: { ...documentHeaders(found.info), 'content-length': String(found.info.size) }, body: found.stream };
   };
 }
 
@@ -72,8 +76,8 @@ async function pruneHistory(deps: RouteDeps, documents: Documents, user: string)
 
 /** PUT {endpoint}storage/<user>/<document>: stores the body (any bytes, its Content-Type kept). */
 export function createStoragePutHandler(deps: RouteDeps): RouteHandler {
-  return async (req) => {
-    const target = await admitted(deps, req, true);
+  return async (req, params) => {
+    const target = await admitted(deps, req, params, true);
     if (target.isFolder) throw new HttpError(400, 'bad_path', 'a PUT names a document, not a folder (no trailing /)');
     // §5: a PUT with Content-Range (a partial write) is refused.
     if (req.headers['content-range'] !== undefined) throw new HttpError(400, 'content_range_refused', 'a PUT may not carry Content-Range');
@@ -94,8 +98,8 @@ export function createStoragePutHandler(deps: RouteDeps): RouteHandler {
 
 /** DELETE {endpoint}storage/<user>/<document>: removes it (its versions stay in the history). */
 export function createStorageDeleteHandler(deps: RouteDeps): RouteHandler {
-  return async (req) => {
-    const target = await admitted(deps, req, true);
+  return async (req, params) => {
+    const target = await admitted(deps, req, params, true);
     if (target.isFolder) throw new HttpError(400, 'bad_path', 'a DELETE names a document, not a folder (no trailing /)');
     const precondition = writePrecondition(req.headers);
     const documents = documentsOf(deps);

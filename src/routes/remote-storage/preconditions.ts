@@ -15,10 +15,4 @@ export function writePrecondition(headers: Record<string, string>): Precondition
   return ifMatch === undefined && ifNoneMatch === undefined ? undefined : precondition;
 }
 
-/** Whether a GET/HEAD's If-None-Match names the current ETag (then: 304). */
-export function unchanged(headers: Record<string, string>, etag: string): boolean {
-  const ifNoneMatch = headers['if-none-match'];
-  return ifNoneMatch !== undefined && tags(ifNoneMatch).some((tag) => tag === '*' || tag === etag);
-}
-
 export const quoted = (etag: string) => `"${etag}"`;

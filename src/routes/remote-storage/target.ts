@@ -1,6 +1,8 @@
 import { bearerToken } from '../../auth/bearer.js';
 import type { Principal } from '../../auth/principal.js';
+import { noteAudit } from '../../core/audit-facts.js';
 import { HttpError } from '../../core/http-error.js';
+import type { RouteParams } from '../../core/router.js';
 import type { CoreRequest } from '../../core/types.js';
 import { documentPathProblem } from '../../storage/document-path.js';
 import { userNameProblem } from '../../storage/user-name.js';
@@ -14,24 +16,15 @@ export interface StorageTarget {
 }
 
 /**
- * `{endpoint}storage/<user>/<path>` from the path as sent: each segment decoded on its own, so an
- * encoded slash (`%2F`), which once decoded could not be told from a separator, is refused.
+ * `{endpoint}storage/<user>/<path>`, from the router's decoded segments. An encoded slash (`%2F`),
+ * which once decoded could not be told from a separator, is refused by looking at the path as sent.
  */
-export function storageTarget(req: CoreRequest): StorageTarget {
-  const raw = req.path.split('/').slice(2);
-  const [encodedUser = '', ...rest] = raw;
-  if (rest.some((segment) => /%2f/i.test(segment))) throw new HttpError(400, 'bad_path', 'a path segment may not contain an encoded slash (%2F)');
-  const decode = (segment: string) => {
-    try {
-      return decodeURIComponent(segment);
-    } catch {
-      throw new HttpError(400, 'bad_path', 'the request path is not valid percent-encoding');
-    }
-  };
-  const user = decode(encodedUser);
+export function storageTarget(req: CoreRequest, params: RouteParams): StorageTarget {
+  if (/%2f/i.test(req.path)) throw new HttpError(400, 'bad_path', 'a path segment may not contain an encoded slash (%2F)');
+  const user = params.user!;
   const userProblem = userNameProblem(user);
   if (userProblem) throw new HttpError(400, 'invalid_user', `the user name ${userProblem}`);
-  const path = '/' + rest.map(decode).join('/');
+  const path = `/${params.path!}`;
   const isFolder = path.endsWith('/');
   const problem = documentPathProblem(path, isFolder ? 'folder' : 'document');
   if (problem) throw new HttpError(400, 'bad_path', `the path ${problem}`);
@@ -44,6 +37,6 @@ export async function storagePrincipal(req: CoreRequest, deps: RouteDeps): Promi
   const query = req.query.get('access_token');
   if (header === undefined && query === null) return undefined;
   const principal = await deps.verify(header !== undefined ? bearerToken(header) : query!);
-  req.audit = { ...req.audit, user: principal.user };
+  noteAudit(req, { user: principal.user });
   return principal;
 }
