@@ -17,11 +17,14 @@ const VERB: Record<Action, string> = {
   upload: 'upload', read: 'read', list: 'list', delete: 'delete', share: 'share', 'list-users': 'list the users of',
 };
 
-function insufficientScope(needed: Scope, action: Action): HttpError {
-  return new HttpError(403, 'insufficient_scope', `this token lacks the '${needed}' scope needed to ${VERB[action]} files`, {
-    headers: { 'www-authenticate': `Bearer realm="bdfu", error="insufficient_scope", scope="${needed}"` },
+/** 403 insufficient_scope, with the challenge that names the scope a token lacks (RFC 6750 §3.1). */
+export function insufficientScope(scope: string, message: string): HttpError {
+  return new HttpError(403, 'insufficient_scope', message, {
+    headers: { 'www-authenticate': `Bearer realm="bdfu", error="insufficient_scope", scope="${scope}"` },
   });
 }
+
+const lacking = (needed: Scope, action: Action) => insufficientScope(needed, `this token lacks the '${needed}' scope needed to ${VERB[action]} files`);
 
 /**
  * The one place that decides whether a bearer token's principal may do an action on a resource.
@@ -31,17 +34,15 @@ function insufficientScope(needed: Scope, action: Action): HttpError {
 export function authorize(principal: Principal, action: Action, resource: Resource): void {
   if (principal.scopes.has('admin')) return;
   const needed = SCOPE_FOR[action];
-  if (resource.owner === undefined) throw insufficientScope(needed, action);
+  if (resource.owner === undefined) throw lacking(needed, action);
   if (principal.user !== resource.owner) {
     throw new HttpError(403, 'forbidden', `this token may not ${VERB[action]} files of another user`);
   }
-  if (!principal.scopes.has(needed)) throw insufficientScope(needed, action);
+  if (!principal.scopes.has(needed)) throw lacking(needed, action);
 }
 
 /** For what only an admin may see (the audit trail). */
 export function authorizeAdmin(principal: Principal, what: string): void {
   if (principal.scopes.has('admin')) return;
-  throw new HttpError(403, 'insufficient_scope', `only a token with the 'admin' scope may ${what}`, {
-    headers: { 'www-authenticate': 'Bearer realm="bdfu", error="insufficient_scope", scope="admin"' },
-  });
+  throw insufficientScope('admin', `only a token with the 'admin' scope may ${what}`);
 }

@@ -1,5 +1,6 @@
 import { HttpError } from '../core/http-error.js';
 import { unauthorized } from './bearer.js';
+import { insufficientScope } from './policy.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -29,7 +30,5 @@ export function authorizeStorage(principal: Principal | undefined, owner: string
   const access = (module !== undefined ? principal.modules?.get(module) : undefined) ?? principal.modules?.get('*');
   if (access === 'rw' || (access === 'r' && !write)) return;
   const needed = `${module ?? '*'}:${write ? 'rw' : 'r'}`;
-  throw new HttpError(403, 'insufficient_scope', `this token lacks the '${needed}' scope`, {
-    headers: { 'www-authenticate': `Bearer realm="bdfu", error="insufficient_scope", scope="${needed}"` },
-  });
+  throw insufficientScope(needed, `this token lacks the '${needed}' scope`);
 }
