@@ -1,5 +1,6 @@
 import { recordEntry, recordRequest } from '../audit/record.js';
 import { createTokenVerifier } from '../auth/tokens.js';
+import { stillApproved } from '../oauth/approvals.js';
 import { parseCorsOrigins } from '../config/cors-origins.js';
 import type { Settings } from '../config/settings.js';
 import { createCore, type App } from '../core/app.js';
@@ -49,7 +50,12 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
     backend,
     store: expiringStore(backend.files, backend.records, now),
     now,
-    verify: createTokenVerifier({ keys: settings, clockSkewSeconds: settings.clockSkewSeconds, maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds }),
+    verify: createTokenVerifier({
+      keys: settings,
+      clockSkewSeconds: settings.clockSkewSeconds,
+      maxLifetimeSeconds: settings.tokenMaxLifetimeSeconds,
+      appApproved: (user, app) => stillApproved(backend.records, user, app),
+    }),
     log,
   };
   // Hook code is loaded on the first request, and only when a hook is configured.
@@ -68,9 +74,10 @@ export function createApp(settings: Settings, options: AppOptions = {}): App {
   });
   // CORS_ORIGINS: one policy for every endpoint; preflights are answered before routing, without a token.
   const cors = new CorsPolicy(parseCorsOrigins(settings.corsOrigins));
-  // remoteStorage apps run on any origin and carry their token themselves (draft §8): its API is open to all.
-  const storageCors = new CorsPolicy({ any: true });
-  const corsFor = (req: CoreRequest) => (req.path.startsWith('/storage/') ? storageCors : cors);
+  // remoteStorage apps run on any origin and carry their token themselves (draft §8): the storage
+  // API, WebFinger and the token endpoint are open to all.
+  const openCors = new CorsPolicy({ any: true });
+  const corsFor = (req: CoreRequest) => (req.path.startsWith('/storage/') || req.path === '/.well-known/webfinger' || req.path === '/token' ? openCors : cors);
   const app: Handler = async (req) => corsFor(req).preflight(req) ?? corsFor(req).decorate(req, await core(req));
   const settled = async () => {
     if (hooks) await (await hooks).settled();

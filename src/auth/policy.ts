@@ -46,3 +46,13 @@ export function authorizeAdmin(principal: Principal, what: string): void {
   if (principal.scopes.has('admin')) return;
   throw insufficientScope('admin', `only a token with the 'admin' scope may ${what}`);
 }
+
+/**
+ * Who may list and revoke the apps a person allowed: that person (any token of theirs but an
+ * app's: an app may not keep itself approved) and admins.
+ */
+export function authorizeApprovals(principal: Principal, owner: string): void {
+  if (principal.app) throw new HttpError(403, 'app_token', "an app's token cannot see or change which apps are allowed");
+  if (principal.scopes.has('admin') || principal.user === owner) return;
+  throw new HttpError(403, 'forbidden', "this token may not manage another user's apps");
+}

@@ -9,6 +9,16 @@ export interface Principal {
   maxSize?: number;
   /** remoteStorage scopes (`<module>:r`, `<module>:rw`, `*:rw`…): module → access. */
   modules?: ReadonlyMap<string, ModuleAccess>;
+  /** Set for a token an app got from the OAuth dialog: which app, and the approval it rests on. */
+  app?: AppGrant;
+}
+
+/** An app's approval, as its tokens carry it: revoking the approval ends every token of it. */
+export interface AppGrant {
+  /** The app's origin (its OAuth client_id), e.g. `https://notes.example`. */
+  client: string;
+  /** The approval's id; the approval must still exist for the token to work. */
+  grant: string;
 }
 
 export type ModuleAccess = 'r' | 'rw';

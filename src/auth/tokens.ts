@@ -11,7 +11,7 @@ import { HttpError } from '../core/http-error.js';
 import { loadVerificationKeys, type Algorithm, type KeySettings, type VerificationKey } from './keys.js';
 import { userNameProblem } from '../storage/user-name.js';
 import { unauthorized } from './bearer.js';
-import { parseModuleScopes, parseScopes, type Principal, type ScopeWord } from './principal.js';
+import { parseModuleScopes, parseScopes, type AppGrant, type Principal, type ScopeWord } from './principal.js';
 
 export interface VerifierOptions {
   /** The HS256 secret; a shorthand for `keys: { jwtSecretKey: secret }`. */
@@ -21,6 +21,8 @@ export interface VerifierOptions {
   /** TOKEN_MAX_LIFETIME_SECONDS: `exp` may lie at most this far ahead; no limit when absent. */
   maxLifetimeSeconds?: number;
   now?: () => number;
+  /** Whether an app's approval still stands (OAuth tokens); without it such tokens are refused. */
+  appApproved?: (user: string, app: AppGrant) => Promise<boolean>;
 }
 
 export type TokenVerifier = ((token: string) => Promise<Principal>) & {
@@ -76,6 +78,14 @@ function maxSizeFrom(payload: JWTPayload): number | undefined {
     throw unauthorized('token_invalid_claims', 'the token max_size claim must be a whole number of bytes');
   }
   return claim;
+}
+
+/** The `azp` (the app) and `grant` claims of a token from the OAuth dialog; undefined for others. */
+function appFrom(payload: JWTPayload): AppGrant | undefined {
+  const { azp, grant } = payload;
+  if (azp === undefined && grant === undefined) return undefined;
+  if (typeof azp !== 'string' || typeof grant !== 'string') throw unauthorized('token_invalid_claims', 'the token azp and grant claims must both be strings');
+  return { client: azp, grant };
 }
 
 function headerOf(token: string): ProtectedHeaderParameters {
@@ -153,7 +163,10 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       if (!scopes) throw unauthorized('token_invalid_claims', 'the token scope claim must be a space-separated string');
       const maxSize = maxSizeFrom(payload);
       const modules = parseModuleScopes(payload.scope);
-      return { user: userFrom(payload), scopes, ...(maxSize === undefined ? {} : { maxSize }), ...(modules.size > 0 ? { modules } : {}) };
+      const user = userFrom(payload);
+      const app = appFrom(payload);
+      if (app && !(await options.appApproved?.(user, app))) throw unauthorized('token_revoked', `the approval of ${app.client} was revoked: the app must ask again`);
+      return { user, scopes, ...(maxSize === undefined ? {} : { maxSize }), ...(modules.size > 0 ? { modules } : {}), ...(app ? { app } : {}) };
     } catch (error) {
       throw describe(error, [...new Set(keys.map((k) => k.alg))]);
     }
@@ -173,6 +186,8 @@ export interface SignOptions {
   scopes?: readonly ScopeWord[];
   maxSize?: number;
   now?: number;
+  /** An app's token from the OAuth dialog: claims `azp` and `grant`. */
+  app?: AppGrant;
 }
 
 /**
@@ -185,6 +200,7 @@ export async function signToken(options: SignOptions): Promise<string> {
   const payload: JWTPayload = { user: options.user, exp, nbf: now };
   if (options.scopes) payload.scope = options.scopes.join(' ');
   if (options.maxSize !== undefined) payload.max_size = options.maxSize;
+  if (options.app) Object.assign(payload, { azp: options.app.client, grant: options.app.grant });
   const alg = options.privateKey?.alg ?? 'HS256';
   const key = options.privateKey?.key ?? new TextEncoder().encode(options.secret ?? '');
   if (!options.privateKey && !options.secret) throw new Error('signToken needs a secret or a private key');

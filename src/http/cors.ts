@@ -15,7 +15,7 @@ const EXPOSED_HEADERS = [
   'Location', 'Upload-Offset', 'Upload-Length', 'Upload-Defer-Length', 'Upload-Metadata', 'Upload-Concat',
   'Upload-Expires', 'Upload-File-Location', 'Tus-Resumable', 'Tus-Version', 'Tus-Extension', 'Tus-Max-Size',
   'Tus-Checksum-Algorithm', 'ETag', 'Content-Range', 'Content-Disposition', 'Accept-Ranges', 'Retry-After',
-  'WWW-Authenticate',
+  'WWW-Authenticate', 'Content-Length', 'Last-Modified',
 ].join(', ');
 
 const PREFLIGHT_MAX_AGE_SECONDS = 600;

@@ -1,4 +1,4 @@
-import { checkCredentials } from '../accounts/accounts.js';
+import { checkCredentials, type Account } from '../accounts/accounts.js';
 import { countSignIn, signedIn } from '../accounts/sign-in-throttle.js';
 import { signToken } from '../auth/tokens.js';
 import { noteAudit } from '../core/audit-facts.js';
@@ -27,26 +27,32 @@ async function credentials(req: CoreRequest): Promise<{ user: string; password: 
 }
 
 /**
- * POST {endpoint}sign-in: an account's name and password → a short-lived token with the
- * account's scopes. Tries are throttled before the password is checked (accounts/sign-in-throttle.ts).
+ * The account, when `password` is its password; tries are throttled before the password is
+ * checked (accounts/sign-in-throttle.ts): 429 too_many_tries, 401 bad_credentials.
  */
+export async function checkSignIn(deps: RouteDeps, user: string, password: string, address: string): Promise<Account> {
+  const records = deps.backend.records;
+  try {
+    await countSignIn(records, user, address, deps.now);
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    throw new HttpError(429, 'too_many_tries', `too many sign-in tries; try again in ${error.retryAfterSeconds} seconds`, {
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    });
+  }
+  const account = await checkCredentials(records, user, password);
+  if (!account) throw new HttpError(401, 'bad_credentials', 'wrong user name or password');
+  await signedIn(records, user, address);
+  return account;
+}
+
+/** POST {endpoint}sign-in: an account's name and password → a short-lived token with the account's scopes. */
 export function createSignInHandler(deps: RouteDeps): RouteHandler {
   return async (req) => {
     const { user, password } = await credentials(req);
     noteAudit(req, { owner: user });
     if (!deps.settings.jwtSecretKey) throw new HttpError(501, 'sign_in_unavailable', 'signing in needs JWT_SECRET_KEY (this server only verifies tokens signed elsewhere)');
-    const records = deps.backend.records;
-    try {
-      await countSignIn(records, user, req.remoteAddress, deps.now);
-    } catch (error) {
-      if (!isRefusal(error)) throw error;
-      throw new HttpError(429, 'too_many_tries', `too many sign-in tries; try again in ${error.retryAfterSeconds} seconds`, {
-        headers: { 'retry-after': String(error.retryAfterSeconds) },
-      });
-    }
-    const account = await checkCredentials(records, user, password);
-    if (!account) throw new HttpError(401, 'bad_credentials', 'wrong user name or password');
-    await signedIn(records, user, req.remoteAddress);
+    const account = await checkSignIn(deps, user, password, req.remoteAddress);
     const now = Math.floor(deps.now() / 1000);
     const token = await signToken({ user, secret: deps.settings.jwtSecretKey, scopes: account.scopes, expiresIn: SIGN_IN_TOKEN_SECONDS, now });
     const expires = new Date((now + SIGN_IN_TOKEN_SECONDS) * 1000).toISOString();

@@ -39,6 +39,7 @@ export function routeTable(deps: RouteDeps): Route[] {
     ...tusRoutes(deps),
     ...storageRoutes(deps),
     ...sharingRoutes(deps, lazy),
+    ...oauthRoutes(deps),
     { method: 'POST', pattern: '/sign-in', action: 'sign-in', load: lazy(async () => (await import('./sign-in.js')).createSignInHandler(deps)) },
     { method: 'GET', pattern: '/audit', action: 'audit', load: lazy(async () => (await import('./audit.js')).createAuditHandler(deps)) },
   ];
@@ -60,6 +61,20 @@ function tusRoutes(deps: RouteDeps): Route[] {
     { method: 'OPTIONS', pattern: '/tus/:id', action: 'tus', load: options },
   );
   return routes;
+}
+
+/** remoteStorage discovery and tokens: WebFinger, the OAuth dialog, its token endpoint, the apps a user allowed. */
+function oauthRoutes(deps: RouteDeps): Route[] {
+  const dialog = async () => import('./oauth/dialog.js');
+  const approvals = async () => import('./oauth/approvals.js');
+  return [
+    { method: 'GET', pattern: '/.well-known/webfinger', action: 'webfinger', load: lazy(async () => (await import('./webfinger.js')).createWebFingerHandler()) },
+    { method: 'GET', pattern: '/oauth/:user', action: 'oauth-dialog', load: lazy(async () => (await dialog()).createDialogHandler(deps)) },
+    { method: 'POST', pattern: '/oauth/:user', action: 'oauth-dialog', load: lazy(async () => (await dialog()).createDialogAnswerHandler(deps)) },
+    { method: 'POST', pattern: '/token', action: 'oauth-token', load: lazy(async () => (await import('./oauth/token.js')).createTokenHandler(deps)) },
+    { method: 'GET', pattern: '/apps/:user', action: 'apps', load: lazy(async () => (await approvals()).createApprovalsListHandler(deps)) },
+    { method: 'DELETE', pattern: '/apps/:user/:id', action: 'apps', load: lazy(async () => (await approvals()).createApprovalRevokeHandler(deps)) },
+  ];
 }
 
 /** remoteStorage (draft-dejong-remotestorage): {endpoint}storage/<user>/<path>, documents and folders. */

@@ -22,12 +22,13 @@ function documentsOf(deps: RouteDeps): Documents {
 /** Whether a GET/HEAD's If-None-Match names the current ETag (then: 304). */
 const unchanged = (req: CoreRequest, etag: string) => req.headers['if-none-match'] !== undefined && etagMatches(req.headers['if-none-match'], quoted(etag));
 
-async function admitted(deps: RouteDeps, req: CoreRequest, params: RouteParams, write: boolean): Promise<StorageTarget> {
+/** The target, once the request may do this to it; `app`: who writes, for the history (the app's origin). */
+async function admitted(deps: RouteDeps, req: CoreRequest, params: RouteParams, write: boolean): Promise<StorageTarget & { app?: string }> {
   const target = storageTarget(req, params);
   const principal = await storagePrincipal(req, deps);
   noteAudit(req, { owner: target.user, name: target.path });
   authorizeStorage(principal, target.user, target.path, write);
-  return target;
+  return principal?.app ? { ...target, app: principal.app.client } : target;
 }
 
 const documentHeaders = (info: DocumentInfo) =>
@@ -87,6 +88,7 @@ export function createStoragePutHandler(deps: RouteDeps): RouteHandler {
     const { info, created } = await documents.put(target.user, target.path, req.body, {
       contentType: req.headers['content-type'] ?? 'application/octet-stream',
       ...(precondition ? { precondition } : {}),
+      ...(target.app ? { app: target.app } : {}),
       quota: { bytes: deps.settings.quotaBytes, files: deps.settings.quotaFiles },
       maxBytes: deps.settings.maxUploadSize,
     });
@@ -103,7 +105,7 @@ export function createStorageDeleteHandler(deps: RouteDeps): RouteHandler {
     if (target.isFolder) throw new HttpError(400, 'bad_path', 'a DELETE names a document, not a folder (no trailing /)');
     const precondition = writePrecondition(req.headers);
     const documents = documentsOf(deps);
-    const info = await documents.remove(target.user, target.path, precondition ? { precondition } : {});
+    const info = await documents.remove(target.user, target.path, { ...(precondition ? { precondition } : {}), ...(target.app ? { app: target.app } : {}) });
     await pruneHistory(deps, documents, target.user);
     return { status: 200, headers: { ...NO_CACHE, etag: quoted(info.etag), 'content-length': '0' } };
   };
