@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Test } from 'tap';
 import { http, type Reply } from '../helpers/http.js';
+import { allowInDialog, answerDialog, formOf } from '../helpers/oauth-dialog.js';
 import { bdfu } from '../helpers/run.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
 
@@ -25,23 +26,13 @@ const PASSWORD = 'correct horse battery';
 export function oauthSuite(t: Test, target: () => OAuthTarget): void {
   const person = (prefix: string) => `${prefix}${randomBytes(3).toString('hex')}`;
   const base = () => target().baseUrl;
-  const origin = () => new URL(base()).origin;
   const dialogUrl = (user: string, query: Record<string, string>) => `${base()}oauth/${user}?${new URLSearchParams(query)}`;
   const implicit = (extra: Record<string, string> = {}) => ({ client_id: APP, redirect_uri: CALLBACK, response_type: 'token', scope: 'notes:rw', state: 's-1', ...extra });
-  const formOf = (page: Reply) => /name="form" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
-  const answer = (user: string, form: string, fields: Record<string, string>, headers: Record<string, string> = { origin: origin() }) =>
-    http(`${base()}oauth/${user}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams({ form, ...fields }).toString(),
-    });
+  const answer = (user: string, form: string, fields: Record<string, string>, headers?: Record<string, string>) => answerDialog(base(), user, form, fields, headers);
   const location = (reply: Reply) => new URL(String(reply.headers.location));
   const fragment = (reply: Reply) => new URLSearchParams(location(reply).hash.slice(1));
   /** Through the dialog as a person who allows: the redirect back to the app. */
-  const allow = async (user: string, query: Record<string, string>, password = PASSWORD) => {
-    const page = await http(dialogUrl(user, query));
-    return answer(user, formOf(page), { user, password, decision: 'allow' });
-  };
+  const allow = (user: string, query: Record<string, string>) => allowInDialog(base(), user, PASSWORD, query);
   const account = async (prefix: string) => {
     const name = person(prefix);
     await target().addAccount(name, PASSWORD);

@@ -20,7 +20,9 @@ ${problem}<form method="post" action="${escapeHtml(options.action)}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" autofocus>
 <p><button type="submit" name="decision" value="allow">Allow</button> <button type="submit" name="decision" value="deny" formnovalidate>Deny</button></p>
 </form>`;
-  return htmlPage(options.status ?? 200, `Allow ${request.client}?`, body, { 'content-security-policy': cspFor(request.client) });
+  // same-origin, not no-referrer: with no-referrer the browser sends `Origin: null` with the form,
+  // and the Origin check could not tell the dialog's own form from a forged one.
+  return htmlPage(options.status ?? 200, `Allow ${request.client}?`, body, { 'content-security-policy': cspFor(request.client), 'referrer-policy': 'same-origin' });
 }
 
 export const dialogErrorPage = (status: number, message: string) =>

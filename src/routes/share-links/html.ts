@@ -32,9 +32,10 @@ export const PAGE_CSP = [
 
 /** A whole page; `title` is escaped here, `body` is markup its caller escaped. */
 export function htmlPage(status: number, title: string, body: string, headers: Record<string, string> = {}): CoreResponse {
+  const referrer = headers['referrer-policy'] ?? 'no-referrer';
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<meta name="referrer" content="${escapeHtml(referrer)}"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body><main>${body}</main></body></html>
 `;
   return {
