@@ -99,7 +99,7 @@ const isExpired = (claims) => typeof claims.exp === 'number' && claims.exp * 100
 
 function showSignIn(reason) {
   $('who').hidden = true;
-  for (const id of ['upload', 'files', 'audit']) $(id).hidden = true;
+  for (const id of ['upload', 'files', 'apps', 'audit']) $(id).hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-reason').textContent = reason ?? '';
   $('token-input').value = '';
@@ -148,9 +148,12 @@ function signIn(token) {
   $('upload').hidden = !scopes.has('upload') && !scopes.has('admin');
   $('files').hidden = false;
   $('audit').hidden = !scopes.has('admin');
+  // An app's own token (from the OAuth dialog) may not see or change which apps are allowed.
+  $('apps').hidden = typeof claims.azp === 'string';
   state.viewing = userOf(claims);
   say(`Signed in as ${userOf(claims)}.`);
   void showFiles();
+  if (!$('apps').hidden) void showApps();
   if (!$('upload').hidden) void offerResumes();
   if (scopes.has('admin')) {
     void loadUsers();
@@ -728,6 +731,33 @@ async function loadUsers() {
     $('admin-users').hidden = false;
   } catch (error) {
     report(error, 'list the users');
+  }
+}
+
+// ---------- apps allowed in the OAuth dialog ----------
+
+async function showApps() {
+  const user = userOf(state.claims);
+  try {
+    const { apps } = await (await call('GET', `apps/${encodeURIComponent(user)}`)).json();
+    $('apps-table').querySelector('tbody').replaceChildren(...apps.map((app) =>
+      el('tr', {}, [
+        el('td', { class: 'name', text: app.client }),
+        el('td', { text: app.scopes.join(' ') }),
+        el('td', { text: humanTime(app.approved) }),
+        el('td', { class: 'actions' }, [el('button', { type: 'button', class: 'danger', text: 'Revoke', 'aria-label': `Revoke ${app.client}`, onclick: async () => {
+          try {
+            await call('DELETE', `apps/${encodeURIComponent(user)}/${encodeURIComponent(app.id)}`);
+            say(`Revoked ${app.client}: its tokens no longer work.`);
+            await showApps();
+          } catch (error) {
+            report(error, `revoke ${app.client}`);
+          }
+        } })]),
+      ])));
+    $('apps-empty').hidden = apps.length > 0;
+  } catch (error) {
+    report(error, 'list your apps');
   }
 }
 
