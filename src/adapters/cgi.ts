@@ -50,6 +50,8 @@ function decodedOrUndefined(segment: string): string | undefined {
   }
 }
 
+const WEBFINGER_PATH = '/.well-known/webfinger';
+
 /**
  * The mount point as the client saw it. Usually SCRIPT_NAME; but when a rewrite maps a pretty
  * URL onto the script (`/files/upload` → `/files/bdfu.cgi/upload`), the client's path is
@@ -58,7 +60,9 @@ function decodedOrUndefined(segment: string): string | undefined {
 export function mountPath(env: CgiEnv): string {
   const script = (env.SCRIPT_NAME ?? '').replace(/\/+$/, '');
   const requested = (env.REQUEST_URI ?? '').split('?')[0]!;
-  if (!requested.startsWith('/')) return script;
+  // WebFinger is asked at the host's root whatever the mount (apache/ rewrites it to bdfu): there
+  // the client's path says nothing of where bdfu is mounted, and SCRIPT_NAME does.
+  if (!requested.startsWith('/') || requested === WEBFINGER_PATH) return script;
   const info = (env.PATH_INFO ?? '').split('/').slice(1);
   const segments = requested.split('/');
   const mount = segments.slice(0, segments.length - info.length);

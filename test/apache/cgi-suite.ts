@@ -7,7 +7,9 @@ import { Readable } from 'node:stream';
 import type { Test } from 'tap';
 import { filesSuite } from '../e2e/files-suite.js';
 import { uploadSuite } from '../e2e/upload-suite.js';
-import { cgiScript, giveToWebUser, includeSnippet, reachableTempDir, scriptHome, startApache, webUser, type Mpm } from '../helpers/apache.js';
+import { cgiScript, giveToWebUser, includeSnippet, reachableTempDir, scriptHome, startApache, webRoot, webUser, type Mpm } from '../helpers/apache.js';
+import { childEnv } from '../helpers/child-env.js';
+import { run } from '../helpers/run.js';
 
 export { cgiScript, includeSnippet, scriptHome };
 import { makeFixture, type Fixture } from '../helpers/fixture.js';
@@ -193,4 +195,9 @@ export async function apacheCgiSuite(t: Test, mpm: Mpm, script = cgiScript()): P
     const other = await http(url('/files/no/such/file.txt'));
     t.equal(other.json?.code, 'not_found', 'any other path is a bdfu route');
   });
+}
+
+/** `bdfu ARGS` as Apache's user runs CGI scripts: what it writes into a CGI's storage stays the script's to change. */
+export function bdfuAsWebUser(args: string[], options: { input?: string | Buffer } = {}) {
+  return run(process.execPath, [join(webRoot(), 'dist/cli/main.js'), ...args], { ...options, uid: webUser.uid, gid: webUser.gid, env: childEnv() });
 }

@@ -12,6 +12,10 @@ export interface OAuthTarget {
   addAccount: (name: string, password: string, scopes?: string) => Promise<void>;
   /** `bdfu history <user> <path> --json` against the target's storage. */
   history: (user: string, path: string) => Promise<Array<{ app?: string }>>;
+  /** Where apps look users up; `{baseUrl}.well-known/webfinger` unless a web server routes the host's root. */
+  webfinger?: string;
+  /** The endpoint WebFinger names, when it is another spelling of baseUrl (…/bdfu.cgi/ under shared hosting). */
+  discoveredBase?: string;
 }
 
 const APP = 'https://notes.example';
@@ -40,27 +44,30 @@ export function oauthSuite(t: Test, target: () => OAuthTarget): void {
   };
   const storage = (user: string, path: string) => `${base()}storage/${user}${path}`;
 
+  const webfinger = () => target().webfinger ?? `${base()}.well-known/webfinger`;
+
   t.test('§10 WebFinger: the storage root, the dialog, token in the query and Range, for any origin', async (t) => {
-    const reply = await http(`${base()}.well-known/webfinger?resource=${encodeURIComponent('acct:hana@example.org')}`, { headers: { origin: 'https://any.example' } });
+    const reply = await http(`${webfinger()}?resource=${encodeURIComponent('acct:hana@example.org')}`, { headers: { origin: 'https://any.example' } });
     t.equal(reply.status, 200, reply.text);
     t.match(reply.headers['content-type'], /^application\/jrd\+json/);
     t.equal(reply.headers['access-control-allow-origin'], '*', 'CORS: any page may ask');
     t.equal(reply.json.subject, 'acct:hana@example.org');
     const [current, old] = reply.json.links;
+    const named = target().discoveredBase ?? base();
     t.equal(current.rel, 'http://tools.ietf.org/id/draft-dejong-remotestorage');
-    t.equal(current.href, `${base()}storage/hana`, 'href: the user storage root');
+    t.equal(current.href, `${named}storage/hana`, 'href: the user storage root');
     t.equal(current.properties['http://remotestorage.io/spec/version'], 'draft-dejong-remotestorage-26');
-    t.equal(current.properties['http://tools.ietf.org/html/rfc6749#section-4.2'], `${base()}oauth/hana`, 'the OAuth dialog');
+    t.equal(current.properties['http://tools.ietf.org/html/rfc6749#section-4.2'], `${named}oauth/hana`, 'the OAuth dialog');
     t.equal(current.properties['http://tools.ietf.org/html/rfc6750#section-2.3'], 'true', 'a token in the query is supported');
     t.equal(current.properties['http://tools.ietf.org/html/rfc7233'], 'GET', 'Range on GET is supported');
     t.equal(old.rel, 'remotestorage', 'the rel of older clients too');
-    t.equal(old.properties['auth-endpoint'], `${base()}oauth/hana`);
-    const filtered = await http(`${base()}.well-known/webfinger?resource=acct:hana@example.org&rel=remotestorage`);
+    t.equal(old.properties['auth-endpoint'], `${named}oauth/hana`);
+    const filtered = await http(`${webfinger()}?resource=acct:hana@example.org&rel=remotestorage`);
     t.same(filtered.json.links.map((l: { rel: string }) => l.rel), ['remotestorage'], 'RFC 7033 §4.3: rel filters the links');
-    const missing = await http(`${base()}.well-known/webfinger`);
+    const missing = await http(webfinger());
     t.equal(missing.status, 400);
     t.equal(missing.json.code, 'resource_missing');
-    const other = await http(`${base()}.well-known/webfinger?resource=${encodeURIComponent('https://example.org/hana')}`);
+    const other = await http(`${webfinger()}?resource=${encodeURIComponent('https://example.org/hana')}`);
     t.equal(other.status, 404, 'only acct: resources');
     t.equal(other.json.code, 'not_found');
   });
@@ -225,7 +232,7 @@ export function oauthSuite(t: Test, target: () => OAuthTarget): void {
 }
 
 /** A target whose accounts and history are reached with the `bdfu` CLI on its settings file. */
-export function cliTarget(baseUrl: string, config: string, secret: string, run: typeof bdfu = bdfu): OAuthTarget {
+export function cliTarget(baseUrl: string, config: string, secret: string, run: (args: string[], options?: { input?: string }) => ReturnType<typeof bdfu> = bdfu): OAuthTarget {
   return {
     baseUrl,
     secret,

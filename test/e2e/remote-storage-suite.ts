@@ -14,6 +14,10 @@ export interface StorageTarget {
    * (Apache itself refuses one by default: AllowEncodedSlashes Off).
    */
   cgi?: boolean;
+  /** Apache 2.4.60 and later drop a CGI script's Content-Length (GETs go chunked): a HEAD then has none. */
+  headWithoutLength?: boolean;
+  /** Apache in front refuses an encoded slash itself (404: AllowEncodedSlashes Off), before bdfu sees it. */
+  apacheFront?: boolean;
 }
 
 const FOLDER_CONTEXT = 'http://remotestorage.io/spec/folder-description';
@@ -44,7 +48,7 @@ export function remoteStorageSuite(t: Test, target: () => StorageTarget): void {
     t.equal(got.headers['cache-control'], 'no-cache');
     const head = await http(url(o, '/notes/today.md'), { method: 'HEAD', headers: bearer(await token(o, 'notes:r')) });
     t.equal(head.status, 200);
-    t.equal(head.headers['content-length'], '7');
+    if (!target().headWithoutLength) t.equal(head.headers['content-length'], '7');
     t.equal(head.body.length, 0, 'HEAD: no body');
     const binary = randomBytes(70_000);
     const chunked = await http(url(o, '/notes/blob.bin'), {
@@ -166,7 +170,9 @@ export function remoteStorageSuite(t: Test, target: () => StorageTarget): void {
     const big = await put(o, '/big/file', Buffer.alloc(target().maxBytes + 1));
     t.equal(big.status, 413, big.text);
     t.equal((await get(o, '/big/file')).status, 404, 'nothing half-written');
-    if (!target().cgi) t.equal((await http(`${target().baseUrl}storage/${o}/a%2Fb/c`, { headers: bearer(await token(o, '*:r')) })).status, 400, 'an encoded slash: 400');
+    const encodedSlash = await http(`${target().baseUrl}storage/${o}/a%2Fb/c`, { headers: bearer(await token(o, '*:r')) });
+    if (target().apacheFront) t.equal(encodedSlash.status, 404, 'an encoded slash: refused by Apache');
+    else if (!target().cgi) t.equal(encodedSlash.status, 400, 'an encoded slash: 400');
     await put(o, '/tmp/x', 'x');
     const removed = await http(url(o, '/tmp/x'), { method: 'DELETE', headers: bearer(await token(o, '*:rw')) });
     t.equal(removed.status, 200);
