@@ -4,7 +4,7 @@ import type { AuditEntry } from './entry.js';
 import type { AuditSink } from './sink.js';
 
 /** Actions written to the trail when they succeed; every refused or failed request is written too. */
-const RECORDED_ON_SUCCESS = new Set(['upload', 'download', 'delete', 'share', 'unshare', 'publish', 'unpublish', 'request-files', 'sign-in', 'storage-read', 'storage-write', 'storage-delete']);
+const RECORDED_ON_SUCCESS = new Set(['upload', 'download', 'delete', 'share', 'unshare', 'publish', 'unpublish', 'request-files', 'sign-in', 'storage-read', 'storage-write', 'storage-delete', 'storage-restore']);
 
 export type { Outcome };
 

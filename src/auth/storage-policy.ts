@@ -23,8 +23,17 @@ export function moduleOf(path: string): { module: string | undefined; isPublic: 
  * user with `<module>:r` (reads) or `<module>:rw` (writes), or `*:r` / `*:rw`.
  */
 export function authorizeStorage(principal: Principal | undefined, owner: string, path: string, write: boolean): void {
-  const { module, isPublic } = moduleOf(path);
+  const { isPublic } = moduleOf(path);
   if (!write && isPublic && !path.endsWith('/')) return;
+  authorizeStorageOwner(principal, owner, path, write);
+}
+
+/**
+ * The owner's token with the module's scope, under `/public/` too: what a document's history
+ * needs (only a public document's current bytes are for anyone).
+ */
+export function authorizeStorageOwner(principal: Principal | undefined, owner: string, path: string, write: boolean): void {
+  const { module } = moduleOf(path);
   if (!principal) throw unauthorized('token_missing', 'this needs a bearer token (Authorization header or access_token parameter)', false);
   if (principal.user !== owner) throw new HttpError(403, 'forbidden', "this token is not for this user's storage");
   const access = (module !== undefined ? principal.modules?.get(module) : undefined) ?? principal.modules?.get('*');

@@ -1,6 +1,7 @@
 import { documentPathProblem } from '../storage/document-path.js';
 import type { Documents } from '../storage/documents.js';
 import type { StorageBackend } from '../storage/backend.js';
+import { restoreDocumentVersion, restoreRefusal } from '../storage/restore-version.js';
 import { userNameProblem } from '../storage/user-name.js';
 import { CliError } from './fail.js';
 import { withBackend } from './local-backend.js';
@@ -33,24 +34,24 @@ export async function showHistory(user: string, path: string, options: { configu
   }
 }
 
+/** The refusals of a restore in the CLI's words; any other failure passes unchanged. */
+function restoreFailure(error: unknown, user: string, path: string, version: string): unknown {
+  switch (restoreRefusal(error)) {
+    case 'no_such_version':
+      return new CliError(`${path} of ${user} has no version ${version} (bdfu history lists them)`);
+    case 'version_is_deletion':
+      return new CliError(`version ${version} is the deletion of ${path}: restore one before it`);
+    default:
+      return error;
+  }
+}
+
 /** `bdfu restore <user> <path> <version>`: that version's bytes become the document again, as a new write. */
 export async function restoreVersion(user: string, path: string, version: string, options: { configuration?: string; json?: boolean }): Promise<void> {
   checkTarget(user, path);
-  const info = await withBackend(options.configuration, async (backend, settings) => {
-    const documents = documentsOf(backend);
-    const found = await documents.version(user, path, version);
-    if (!found) throw new CliError(`${path} of ${user} has no version ${version} (bdfu history lists them)`);
-    if (found.version.deleted) {
-      found.stream.destroy();
-      throw new CliError(`version ${version} is the deletion of ${path}: restore one before it`);
-    }
-    const { info } = await documents.put(user, path, found.stream, {
-      contentType: found.version.contentType,
-      app: 'bdfu restore',
-      quota: { bytes: settings.quotaBytes, files: settings.quotaFiles },
-      maxBytes: settings.maxUploadSize,
-    });
-    return info;
-  });
+  const info = await withBackend(options.configuration, (backend, settings) =>
+    restoreDocumentVersion(documentsOf(backend), settings, { user, path, version, app: 'bdfu restore', now: new Date() }).catch((error: unknown) => {
+      throw restoreFailure(error, user, path, version);
+    }));
   process.stdout.write(options.json ? JSON.stringify({ user, path, restored: version, etag: info.etag, size: info.size }) + '\n' : `restored ${path} of ${user} to version ${version}: new ETag ${info.etag}\n`);
 }

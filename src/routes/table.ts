@@ -87,5 +87,7 @@ function storageRoutes(deps: RouteDeps): Route[] {
     { method: 'PUT', pattern, action: 'storage-write', load: pick('createStoragePutHandler') },
     { method: 'DELETE', pattern, action: 'storage-delete', load: pick('createStorageDeleteHandler') },
     { method: 'OPTIONS', pattern, action: 'storage-options', load: lazy(async () => (await import('./remote-storage/handlers.js')).createStorageOptionsHandler()) },
+    { method: 'GET', pattern: '/versions/:user/*path', action: 'storage-history', load: lazy(async () => (await import('./remote-storage/history.js')).createVersionsGetHandler(deps)) },
+    { method: 'POST', pattern: '/versions/:user/*path', action: 'storage-restore', load: lazy(async () => (await import('./remote-storage/history.js')).createVersionsRestoreHandler(deps)) },
   ];
 }

@@ -27,6 +27,15 @@ t.test('bdfu gen-token --scope mints remoteStorage scopes; unknown ones are one 
   t.match(bad.stderr, /^bdfu: unknown scope notes:rwx \(scopes: upload read delete admin, or remoteStorage's <module>:r, <module>:rw, \*:r, \*:rw\)\n$/);
 });
 
+t.test('restores are audited as storage-restore, refused history reads as storage-history', async (t) => {
+  const logs = async (action: string) =>
+    (await bdfu(['logs', fixture.config, '--action', action, '--json'])).stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const restores = await logs('storage-restore');
+  t.ok(restores.some((e) => e.name === '/notes/h.txt' && e.outcome === 'ok' && e.bytes === 3), 'a restore: who, which document, how many bytes');
+  t.ok(restores.some((e) => e.outcome === 'refused' && e.code === 'version_is_deletion'), 'a refused one, with its code');
+  t.ok((await logs('storage-history')).some((e) => e.outcome === 'refused' && e.code === 'token_missing'), 'a history read without a token');
+});
+
 t.test('the quota holds for documents (507), old versions included', async (t) => {
   const limited = makeFixture('rs-quota', { QUOTA_BYTES: 300_000 });
   const quotaServer = await startBdfu([limited.config]);

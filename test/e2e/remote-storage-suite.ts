@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Test } from 'tap';
-import { http } from '../helpers/http.js';
+import { http, type Reply } from '../helpers/http.js';
 import { bearer, scopedToken } from '../helpers/tokens.js';
 
 export interface StorageTarget {
@@ -163,6 +163,87 @@ export function remoteStorageSuite(t: Test, target: () => StorageTarget): void {
     const refused = await http(url(o, '/notes/n.txt'), { headers: { origin: 'https://app.example' } });
     t.equal(refused.status, 401);
     t.equal(refused.headers['access-control-allow-origin'], '*', 'errors too, so the app can read them');
+  });
+
+  t.test("history: {endpoint}versions/ lists a document's versions and restores one as a new write", async (t) => {
+    const o = user('hist');
+    const versionsUrl = (owner: string, path: string) => `${target().baseUrl}versions/${owner}${path}`;
+    const versions = async (path: string, scope = 'notes:r') => http(versionsUrl(o, path), { headers: bearer(await token(o, scope)) });
+    const restore = async (path: string, version: unknown, scope = 'notes:rw') =>
+      http(versionsUrl(o, path), { method: 'POST', headers: { ...bearer(await token(o, scope)), 'content-type': 'application/json' }, body: JSON.stringify({ version }) });
+    const etags: string[] = [];
+    for (const text of ['one', 'two!', 'three']) etags.push(String((await put(o, '/notes/h.txt', text)).headers.etag).replace(/"/g, ''));
+
+    const listed = await versions('/notes/h.txt');
+    t.equal(listed.status, 200, listed.text);
+    t.match(listed.headers['content-type'], /^application\/json/);
+    t.same({ user: listed.json.user, path: listed.json.path }, { user: o, path: '/notes/h.txt' });
+    t.same(listed.json.versions.map((v: { etag: string }) => v.etag), [...etags].reverse(), 'three versions, newest first');
+    t.same(listed.json.versions.map((v: { size: number }) => v.size), [5, 4, 3]);
+    t.match(listed.json.versions[0], { version: String, contentType: 'text/plain', time: String });
+    t.ok(listed.json.versions.every((v: { deleted?: boolean }) => v.deleted === undefined), 'no deletion among them');
+
+    const first = listed.json.versions[2].version;
+    const restored = await restore('/notes/h.txt', first);
+    t.equal(restored.status, 200, restored.text);
+    t.match(restored.json, { path: '/notes/h.txt', restored: first, size: 3 });
+    const now = await get(o, '/notes/h.txt');
+    t.equal(now.text, 'one', 'the first bytes are the document again');
+    t.equal(String(now.headers.etag), `"${restored.json.etag}"`, 'with the ETag the restore answered');
+    t.notOk(etags.includes(restored.json.etag), 'a new ETag, so apps see the change');
+    const after = (await versions('/notes/h.txt')).json.versions;
+    t.equal(after.length, 4, 'the restore is a version of its own');
+    t.equal(after[0].app, 'bdfu web page');
+
+    t.equal((await http(url(o, '/notes/h.txt'), { method: 'DELETE', headers: bearer(await token(o, '*:rw')) })).status, 200);
+    const deletion = (await versions('/notes/h.txt')).json.versions[0];
+    t.equal(deletion.deleted, true, 'a deletion is listed as a version');
+    const refused = await restore('/notes/h.txt', deletion.version);
+    t.equal(refused.status, 409);
+    t.equal(refused.json.code, 'version_is_deletion');
+    t.equal((await get(o, '/notes/h.txt')).status, 404, 'nothing was written');
+    const unknown = await restore('/notes/h.txt', 'no-such-version');
+    t.equal(unknown.status, 404);
+    t.equal(unknown.json.code, 'not_found');
+    t.equal((await restore('/notes/h.txt', first)).status, 200, 'a deleted document comes back');
+    t.equal((await get(o, '/notes/h.txt')).text, 'one');
+
+    const never = await versions('/notes/never.txt');
+    t.equal(never.status, 404);
+    t.equal(never.json.code, 'not_found');
+    const folder = await versions('/notes/');
+    t.equal(folder.status, 400);
+    t.equal(folder.json.code, 'bad_path');
+    const noVersion = await restore('/notes/h.txt', 42);
+    t.equal(noVersion.status, 400, 'a body without a version id: 400');
+  });
+
+  t.test('history: the owner\'s token with the module\'s scope, r to list, rw to restore; /public/ is no exception', async (t) => {
+    const o = user('hacl');
+    await put(o, '/notes/n.txt', 'v1');
+    await put(o, '/public/notes/p.txt', 'public');
+    const versionsUrl = `${target().baseUrl}versions/${o}/notes/n.txt`;
+    const first = (await http(versionsUrl, { headers: bearer(await token(o, 'notes:r')) })).json.versions[0].version;
+    const restore = (headers: Record<string, string>) =>
+      http(versionsUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ version: first }) });
+    const refusals: Array<[string, Promise<Reply>, number, string]> = [
+      ['no token', http(versionsUrl), 401, 'token_missing'],
+      ['a token for another module', http(versionsUrl, { headers: bearer(await token(o, 'photos:rw')) }), 403, 'insufficient_scope'],
+      ["another user's token", http(versionsUrl, { headers: bearer(await scopedToken(user('other'), target().secret, '*:rw')) }), 403, 'forbidden'],
+      ["bdfu's own scopes, admin too", http(versionsUrl, { headers: bearer(await token(o, 'upload read delete admin')) }), 403, 'insufficient_scope'],
+      ['restore without a token', restore({}), 401, 'token_missing'],
+      ['restore with notes:r', restore(bearer(await token(o, 'notes:r'))), 403, 'insufficient_scope'],
+      ["restore with another user's token", restore(bearer(await scopedToken(user('other'), target().secret, '*:rw'))), 403, 'forbidden'],
+      ['a public document\'s versions without a token', http(`${target().baseUrl}versions/${o}/public/notes/p.txt`), 401, 'token_missing'],
+    ];
+    for (const [what, reply, status, code] of refusals) {
+      const res = await reply;
+      t.equal(res.status, status, what);
+      t.equal(res.json?.code, code, `${what}: ${code}`);
+    }
+    const viaQuery = await http(`${versionsUrl}?access_token=${await token(o, 'notes:r')}`);
+    t.equal(viaQuery.status, 200, 'access_token in the query');
+    t.equal((await restore(bearer(await token(o, 'notes:rw')))).status, 200, 'notes:rw restores');
   });
 
   t.test('limits as for uploads (413), bad paths (400), DELETE (200, then 404)', async (t) => {

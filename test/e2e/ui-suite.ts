@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { signToken } from '../../src/auth/tokens.js';
-import type { Scope } from '../../src/auth/principal.js';
+import type { ScopeWord } from '../../src/auth/principal.js';
 import { http } from '../helpers/http.js';
 import { ROOT } from '../helpers/paths.js';
 import { bdfu } from '../helpers/run.js';
@@ -27,7 +27,7 @@ const ARTIFACTS = join(ROOT, 'test-artifacts/ui');
 
 /** What the page is for, in a real chromium, against one hosting mode. */
 export function uiSuite(t: Test, context: () => BrowserContext, target: () => UiTarget): void {
-  const token = (user: string, scopes: Scope[] | undefined, expiresIn = 900, now?: number) =>
+  const token = (user: string, scopes: ScopeWord[] | undefined, expiresIn = 900, now?: number) =>
     signToken({ user, secret: target().secret, expiresIn, ...(scopes ? { scopes } : {}), ...(now ? { now } : {}) });
   const shot = async (page: Page, state: string) => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -283,6 +283,58 @@ export function uiSuite(t: Test, context: () => BrowserContext, target: () => Ui
     await page.goto(`${target().baseUrl}#token=${await token('mallory', ['upload'])}`);
     await page.locator('#files-note').getByText(/may upload only/).waitFor();
     t.ok(await page.locator('#switch-user').isHidden(), 'a link for the same user signs in without asking');
+    await done(t);
+  });
+
+  t.test(`${target().mode}: remoteStorage documents: browse folders, list a document's versions, restore an older one`, async (t) => {
+    const { baseUrl } = target();
+    const user = `dora${randomBytes(3).toString('hex')}`;
+    const dora = await token(user, ['*:rw']);
+    const storage = (path: string, method = 'GET', body?: string) =>
+      http(`${baseUrl}storage/${user}${path}`, { method, headers: { authorization: `Bearer ${dora}`, 'content-type': 'text/plain' }, ...(body !== undefined ? { body } : {}) });
+    for (const [method, body] of [['PUT', 'first draft'], ['PUT', 'second draft'], ['DELETE'], ['PUT', 'third draft']] as const) {
+      t.ok([200, 201].includes((await storage('/notes/diary.txt', method, body)).status), `${method} ${body ?? ''}`);
+    }
+    await storage('/notes/2026/plan.md', 'PUT', 'a plan');
+    await storage('/todo/list.txt', 'PUT', 'milk');
+    const versions = (await http(`${baseUrl}versions/${user}/notes/diary.txt`, { headers: { authorization: `Bearer ${dora}` } })).json.versions;
+    const oldest = versions[versions.length - 1];
+
+    const page = await watchedPage(t);
+    await page.goto(`${baseUrl}#token=${dora}`);
+    await page.locator('#who-name').getByText(user).waitFor();
+    t.ok(await page.locator('#files').isHidden(), 'a token for remoteStorage only shows no files section');
+    const documents = page.locator('#documents');
+    await documents.getByRole('button', { name: 'Open folder /todo/' }).waitFor();
+    t.equal(await page.locator('#documents-folder').textContent(), '/');
+    t.ok(await page.locator('#documents-up').isDisabled(), 'no way up from the root');
+    await documents.getByRole('button', { name: 'Open folder /notes/' }).click();
+    const diary = page.locator('#document-table tbody tr').filter({ has: page.locator('td.name', { hasText: 'diary.txt' }) });
+    await diary.waitFor();
+    t.match(await diary.locator('td.num').textContent(), /^11 B$/);
+    t.ok(await documents.getByRole('button', { name: 'Open folder /notes/2026/' }).isVisible(), 'a sub-folder is listed');
+    await shot(page, '10-documents');
+
+    await diary.getByRole('button', { name: 'Versions of /notes/diary.txt' }).click();
+    const rows = page.locator('#version-table tbody tr');
+    await page.waitForFunction(() => document.querySelectorAll('#version-table tbody tr').length === 4);
+    t.same(await rows.locator('td:nth-child(2)').allTextContents(), ['11 B', 'deleted', '12 B', '11 B'], 'newest first, the deletion too');
+    t.same(await rows.locator('td:nth-child(4)').allTextContents(), versions.map((v: { etag: string }) => v.etag || '–'), 'with their ETags (a deletion has none)');
+    t.equal(await rows.nth(0).getByRole('button').count(), 0, 'the current version has no Restore');
+    t.equal(await rows.nth(1).getByRole('button').count(), 0, 'nor has the deletion');
+    await shot(page, '11-versions');
+
+    await page.getByRole('button', { name: `Restore version ${oldest.version} of /notes/diary.txt`, exact: false }).click();
+    await page.locator('#status').getByText(/^Restored \/notes\/diary\.txt to its version of /).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('#version-table tbody tr').length === 5);
+    t.equal(await rows.nth(0).locator('td:nth-child(3)').textContent(), 'bdfu web page', 'the restore is a version of its own, by the page');
+    const now = await storage('/notes/diary.txt');
+    t.equal(now.text, 'first draft', 'the storage API gives the older bytes');
+    t.equal(await rows.nth(0).locator('td:nth-child(4)').textContent(), String(now.headers.etag).replace(/"/g, ''), 'the table shows the new ETag');
+
+    await page.locator('#documents-up').click();
+    await documents.getByRole('button', { name: 'Open folder /todo/' }).waitFor();
+    t.ok(await page.locator('#versions').isHidden(), 'the versions close with the folder');
     await done(t);
   });
 

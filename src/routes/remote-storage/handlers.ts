@@ -1,35 +1,21 @@
-import { authorizeStorage } from '../../auth/storage-policy.js';
 import { noteAudit } from '../../core/audit-facts.js';
 import { HttpError } from '../../core/http-error.js';
-import type { RouteHandler, RouteParams } from '../../core/router.js';
+import type { RouteHandler } from '../../core/router.js';
 import type { CoreRequest, CoreResponse } from '../../core/types.js';
 import { etagMatches } from '../../http/conditional.js';
+import { pruneHistory, writeLimits } from '../../storage/document-writes.js';
 import type { DocumentInfo, Documents } from '../../storage/documents.js';
 import type { RouteDeps } from '../deps.js';
+import { admitted, documentsOf } from './admission.js';
 import { quoted, writePrecondition } from './preconditions.js';
-import { storagePrincipal, storageTarget, type StorageTarget } from './target.js';
+import type { StorageTarget } from './target.js';
 
 const FOLDER_CONTEXT = 'http://remotestorage.io/spec/folder-description';
 /** Every answer of the storage API: clients must revalidate (§4: Cache-Control: no-cache). */
 const NO_CACHE = { 'cache-control': 'no-cache' };
 
-function documentsOf(deps: RouteDeps): Documents {
-  const documents = deps.backend.capabilities.documents ? deps.backend.documents : undefined;
-  if (!documents) throw new HttpError(501, 'documents_unsupported', 'this storage backend keeps no documents');
-  return documents;
-}
-
 /** Whether a GET/HEAD's If-None-Match names the current ETag (then: 304). */
 const unchanged = (req: CoreRequest, etag: string) => req.headers['if-none-match'] !== undefined && etagMatches(req.headers['if-none-match'], quoted(etag));
-
-/** The target, once the request may do this to it; `app`: who writes, for the history (the app's origin). */
-async function admitted(deps: RouteDeps, req: CoreRequest, params: RouteParams, write: boolean): Promise<StorageTarget & { app?: string }> {
-  const target = storageTarget(req, params);
-  const principal = await storagePrincipal(req, deps);
-  noteAudit(req, { owner: target.user, name: target.path });
-  authorizeStorage(principal, target.user, target.path, write);
-  return principal?.app ? { ...target, app: principal.app.client } : target;
-}
 
 const documentHeaders = (info: DocumentInfo) =>
   ({ ...NO_CACHE, etag: quoted(info.etag), 'content-type': info.contentType, 'last-modified': new Date(info.modified).toUTCString() });
@@ -69,12 +55,6 @@ export function createStorageGetHandler(deps: RouteDeps): RouteHandler {
   };
 }
 
-/** Old versions beyond DOCUMENT_VERSIONS_KEEP / _DAYS go after each write of the user's. */
-async function pruneHistory(deps: RouteDeps, documents: Documents, user: string): Promise<void> {
-  const { documentVersionsKeep: keepVersions, documentVersionsDays: keepDays } = deps.settings;
-  if (keepVersions > 0 || keepDays > 0) await documents.prune(user, { keepVersions, keepDays }, new Date(deps.now()));
-}
-
 /** PUT {endpoint}storage/<user>/<document>: stores the body (any bytes, its Content-Type kept). */
 export function createStoragePutHandler(deps: RouteDeps): RouteHandler {
   return async (req, params) => {
@@ -89,11 +69,10 @@ export function createStoragePutHandler(deps: RouteDeps): RouteHandler {
       contentType: req.headers['content-type'] ?? 'application/octet-stream',
       ...(precondition ? { precondition } : {}),
       ...(target.app ? { app: target.app } : {}),
-      quota: { bytes: deps.settings.quotaBytes, files: deps.settings.quotaFiles },
-      maxBytes: deps.settings.maxUploadSize,
+      ...writeLimits(deps.settings),
     });
     noteAudit(req, { bytes: info.size });
-    await pruneHistory(deps, documents, target.user);
+    await pruneHistory(documents, target.user, deps.settings, new Date(deps.now()));
     return { status: created ? 201 : 200, headers: { ...NO_CACHE, etag: quoted(info.etag), 'content-length': '0' } };
   };
 }
@@ -106,7 +85,7 @@ export function createStorageDeleteHandler(deps: RouteDeps): RouteHandler {
     const precondition = writePrecondition(req.headers);
     const documents = documentsOf(deps);
     const info = await documents.remove(target.user, target.path, { ...(precondition ? { precondition } : {}), ...(target.app ? { app: target.app } : {}) });
-    await pruneHistory(deps, documents, target.user);
+    await pruneHistory(documents, target.user, deps.settings, new Date(deps.now()));
     return { status: 200, headers: { ...NO_CACHE, etag: quoted(info.etag), 'content-length': '0' } };
   };
 }

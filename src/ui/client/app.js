@@ -6,7 +6,7 @@ const TOKEN_KEY = 'bdfu.token';
 const endpoint = new URL(document.querySelector('meta[name="bdfu-endpoint"]').content, location.href);
 const $ = (id) => document.getElementById(id);
 
-const state = { token: '', claims: null, viewing: '', shownUser: '', expiryTimer: 0, pendingToken: '' };
+const state = { token: '', claims: null, viewing: '', shownUser: '', expiryTimer: 0, pendingToken: '', folder: '', versionsOf: '' };
 
 // ---------- small helpers ----------
 
@@ -99,7 +99,7 @@ const isExpired = (claims) => typeof claims.exp === 'number' && claims.exp * 100
 
 function showSignIn(reason) {
   $('who').hidden = true;
-  for (const id of ['upload', 'files', 'apps', 'audit']) $(id).hidden = true;
+  for (const id of ['upload', 'files', 'documents', 'apps', 'audit']) $(id).hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-reason').textContent = reason ?? '';
   $('token-input').value = '';
@@ -145,14 +145,19 @@ function signIn(token) {
   $('sign-in').hidden = true;
   $('who').hidden = false;
   $('who-name').textContent = userOf(claims) + (scopes.has('admin') ? ' (admin)' : '');
+  const modules = storageModules(claims);
+  // A token for remoteStorage only has no files to show.
+  const storageOnly = modules.size > 0 && !['upload', 'read', 'delete', 'admin'].some((scope) => scopes.has(scope));
   $('upload').hidden = !scopes.has('upload') && !scopes.has('admin');
-  $('files').hidden = false;
+  $('files').hidden = storageOnly;
+  $('documents').hidden = modules.size === 0;
   $('audit').hidden = !scopes.has('admin');
   // An app's own token (from the OAuth dialog) may not see or change which apps are allowed.
   $('apps').hidden = typeof claims.azp === 'string';
   state.viewing = userOf(claims);
   say(`Signed in as ${userOf(claims)}.`);
-  void showFiles();
+  if (!storageOnly) void showFiles();
+  if (modules.size > 0) openFolder(topFolder());
   if (!$('apps').hidden) void showApps();
   if (!$('upload').hidden) void offerResumes();
   if (scopes.has('admin')) {
@@ -758,6 +763,123 @@ async function showApps() {
     $('apps-empty').hidden = apps.length > 0;
   } catch (error) {
     report(error, 'list your apps');
+// ---------- documents (remoteStorage) ----------
+// The user's own remoteStorage, browsed with the storage API's folder listings; a document's
+// versions come from {endpoint}versions/, where an older one can be restored (a new write).
+
+const STORAGE_SCOPE = /^([a-z0-9_-]+|\*):(rw|r)$/;
+/** Browsing without `*:r` starts at a list of the token's modules: the root is not listable. */
+const MODULES = '';
+
+/** The token's remoteStorage scopes: module (or `*`) → 'r' or 'rw'. */
+function storageModules(claims) {
+  const modules = new Map();
+  for (const word of scopesOf(claims)) {
+    const match = STORAGE_SCOPE.exec(word);
+    if (match && modules.get(match[1]) !== 'rw') modules.set(match[1], match[2]);
+  }
+  return modules;
+}
+
+const topFolder = () => (storageModules(state.claims).has('*') ? '/' : MODULES);
+/** `/notes/a b.md` → `/notes/a%20b.md`: each segment encoded, the slashes kept. */
+const encodedPath = (path) => path.split('/').map(encodeURIComponent).join('/');
+const storageUrl = (path) => `storage/${encodeURIComponent(userOf(state.claims))}${encodedPath(path)}`;
+const versionsUrl = (path) => `versions/${encodeURIComponent(userOf(state.claims))}${encodedPath(path)}`;
+
+function parentFolder(folder) {
+  if (folder === MODULES || folder === '/') return null;
+  const up = folder.replace(/[^/]+\/$/, '');
+  return up === '/' ? topFolder() : up;
+}
+
+function folderRow(path) {
+  return el('tr', {}, [
+    el('td', { class: 'name' }, [el('button', { type: 'button', class: 'folder', text: path.replace(/^.*\/(?=[^/]+\/$)/, ''), 'aria-label': `Open folder ${path}`, onclick: () => openFolder(path) })]),
+    el('td', { class: 'num', text: 'folder' }),
+    el('td'),
+    el('td'),
+  ]);
+}
+
+function documentRow(path, item) {
+  return el('tr', {}, [
+    el('td', { class: 'name', text: path.replace(/^.*\//, '') }),
+    el('td', { class: 'num', text: humanBytes(item['Content-Length']) }),
+    el('td', { text: humanTime(item['Last-Modified']) }),
+    el('td', { class: 'actions' }, [el('button', { type: 'button', text: 'Versions', 'aria-label': `Versions of ${path}`, onclick: () => showVersions(path) })]),
+  ]);
+}
+
+/** The folder's entries as [path, listing item], sub-folders first. */
+async function folderEntries(folder) {
+  if (folder === MODULES) return [...storageModules(state.claims).keys()].sort().map((module) => [`/${module}/`, {}]);
+  const { items } = await (await call('GET', storageUrl(folder))).json();
+  const names = Object.keys(items).sort((a, b) => Number(b.endsWith('/')) - Number(a.endsWith('/')) || a.localeCompare(b));
+  return names.map((name) => [folder + name, items[name]]);
+}
+
+async function showDocuments() {
+  const folder = state.folder;
+  $('documents-folder').textContent = folder === MODULES ? 'your modules' : folder;
+  $('documents-up').disabled = parentFolder(folder) === null;
+  try {
+    const entries = await folderEntries(folder);
+    if (state.folder !== folder) return;
+    $('document-table').querySelector('tbody').replaceChildren(...entries.map(([path, item]) => (path.endsWith('/') ? folderRow(path) : documentRow(path, item))));
+    $('documents-empty').hidden = entries.length > 0;
+  } catch (error) {
+    report(error, `list ${folder}`);
+  }
+}
+
+function openFolder(folder) {
+  state.folder = folder;
+  $('versions').hidden = true;
+  void showDocuments();
+}
+
+function versionRow(path, version, current) {
+  const when = humanTime(version.time);
+  const actions = el('td', { class: 'actions' });
+  if (current) actions.append(el('span', { text: 'current' }));
+  else if (!version.deleted) {
+    const restore = el('button', { type: 'button', text: 'Restore', 'aria-label': `Restore version ${version.version} of ${path} (${when})` });
+    restore.addEventListener('click', () => restoreVersion(path, version, restore));
+    actions.append(restore);
+  }
+  return el('tr', {}, [
+    el('td', { text: when }),
+    el('td', { class: 'num', text: version.deleted ? 'deleted' : humanBytes(version.size) }),
+    el('td', { text: version.app ?? '–' }),
+    el('td', { class: 'etag', text: version.etag || '–' }),
+    actions,
+  ]);
+}
+
+async function showVersions(path) {
+  state.versionsOf = path;
+  $('versions').hidden = false;
+  $('versions-title').textContent = `Versions of ${path}`;
+  try {
+    const { versions } = await (await call('GET', versionsUrl(path))).json();
+    if (state.versionsOf !== path) return;
+    $('version-table').querySelector('tbody').replaceChildren(...versions.map((version, index) => versionRow(path, version, index === 0)));
+    $('versions-title').focus();
+  } catch (error) {
+    report(error, `list the versions of ${path}`);
+  }
+}
+
+async function restoreVersion(path, version, button) {
+  button.disabled = true;
+  try {
+    const restored = await postJson('POST', versionsUrl(path), { version: version.version });
+    say(`Restored ${path} to its version of ${humanTime(version.time)}: new ETag ${restored.etag}.`);
+    await Promise.all([showVersions(path), showDocuments()]);
+  } catch (error) {
+    button.disabled = false;
+    report(error, `restore ${path}`);
   }
 }
 
@@ -843,6 +965,12 @@ function wire() {
   $('made-link-copy').addEventListener('click', () => void copyMadeLink());
   $('links-refresh').addEventListener('click', () => void showLinks());
   $('request-files').addEventListener('click', () => requestFilesForm());
+  $('documents-up').addEventListener('click', () => openFolder(parentFolder(state.folder) ?? state.folder));
+  $('documents-refresh').addEventListener('click', () => void showDocuments());
+  $('versions-close').addEventListener('click', () => {
+    $('versions').hidden = true;
+    $('documents-refresh').focus();
+  });
   $('audit-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void showAudit();
