@@ -763,6 +763,9 @@ async function showApps() {
     $('apps-empty').hidden = apps.length > 0;
   } catch (error) {
     report(error, 'list your apps');
+  }
+}
+
 // ---------- documents (remoteStorage) ----------
 // The user's own remoteStorage, browsed with the storage API's folder listings; a document's
 // versions come from {endpoint}versions/, where an older one can be restored (a new write).
