@@ -30,3 +30,9 @@ t.test('baseUrl: scheme, host and mount as the client used them', async (t) => {
   t.equal(req.baseUrl, 'https://files.example.org/files/');
   t.equal(req.remoteAddress, '198.51.100.7');
 });
+
+t.test('WebFinger rewritten from the host root onto the script: the mount is SCRIPT_NAME', async (t) => {
+  t.equal(mountPath({ SCRIPT_NAME: '/files', PATH_INFO: '/.well-known/webfinger', REQUEST_URI: '/.well-known/webfinger?resource=acct:a@b' }), '/files');
+  t.equal(mountPath({ SCRIPT_NAME: '/files/bdfu.cgi', PATH_INFO: '/.well-known/webfinger', REQUEST_URI: '/.well-known/webfinger' }), '/files/bdfu.cgi');
+  t.equal(mountPath({ SCRIPT_NAME: '/files', PATH_INFO: '/.well-known/webfinger', REQUEST_URI: '/files/.well-known/webfinger' }), '/files', 'asked under the mount: the same');
+});
