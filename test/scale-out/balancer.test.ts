@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { startApache } from '../helpers/apache.js';
+import { allowInDialog } from '../helpers/oauth-dialog.js';
+import { bdfu } from '../helpers/run.js';
 import { scopedToken } from '../helpers/tokens.js';
 import { APACHE_DIR } from '../helpers/paths.js';
 import { hashDownload, leftovers, seededSha256, startS3PostgresCluster, streamUpload, type Sent } from '../helpers/s3-postgres-cluster.js';
@@ -50,6 +52,32 @@ t.test('a one-time share link raced by 24 downloads on three instances: exactly 
   t.equal(got.length, 1, `one 200 (${tries.map((r) => r.status).join(' ')})`);
   t.equal(got[0]?.sha256, await seededSha256(200 * KiB, 'one-time'), 'with the whole file');
   t.ok(tries.every((r) => r.status === 200 || r.status === 410), 'every other try: 410 link_exhausted');
+});
+
+t.test('remoteStorage over three instances: WebFinger at Apache\'s root, one If-Match race, an approval revoked everywhere', async (t) => {
+  const found = await fetch(`${apache.origin}/.well-known/webfinger?resource=acct:rae@example.org`);
+  t.equal(found.status, 200);
+  t.equal(((await found.json()) as { links: Array<{ href: string }> }).links[0]!.href, `${base}storage/rae`, 'the storage root behind the balancer');
+
+  const writer = await scopedToken('rae', fixture.secret, 'notes:rw', 3600);
+  const doc = (origin: string) => `${origin}/files/storage/rae/notes/shared.txt`;
+  const first = await fetch(doc(apache.origin), { method: 'PUT', headers: { authorization: `Bearer ${writer}`, 'content-type': 'text/plain' }, body: 'v1' });
+  const etag = first.headers.get('etag')!;
+  // draft §5: twelve clients on three instances replace the same version; exactly one may.
+  const raced = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+    fetch(doc(new URL(instances[i % 3]!.url).origin), { method: 'PUT', headers: { authorization: `Bearer ${writer}`, 'content-type': 'text/plain', 'if-match': etag }, body: `v2 by ${i}` })));
+  t.same(raced.map((r) => r.status).sort(), [200, ...Array(11).fill(412)], 'one 200, eleven 412');
+
+  const added = await bdfu(['users', 'add', 'rae', fixture.config, '--password-stdin'], { input: 'correct horse battery\n' });
+  t.equal(added.code, 0, added.stderr);
+  const back = await allowInDialog(base, 'rae', 'correct horse battery', { client_id: 'https://app.example', redirect_uri: 'https://app.example/', response_type: 'token', scope: 'notes:r' });
+  const appToken = new URLSearchParams(new URL(String(back.headers.location)).hash.slice(1)).get('access_token')!;
+  const readOn = (i: number, bearer: string) => fetch(doc(new URL(instances[i]!.url).origin), { headers: { authorization: `Bearer ${bearer}` } });
+  t.same(await Promise.all([0, 1, 2].map(async (i) => (await readOn(i, appToken)).status)), [200, 200, 200], 'the app reads on every instance');
+  const own = await scopedToken('rae', fixture.secret, 'read', 600);
+  const apps = (await (await fetch(`${base}apps/rae`, { headers: { authorization: `Bearer ${own}` } })).json()) as { apps: Array<{ id: string }> };
+  t.equal((await fetch(`${new URL(instances[0]!.url).origin}/files/apps/rae/${apps.apps[0]!.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${own}` } })).status, 204, 'revoked on one instance');
+  t.same(await Promise.all([0, 1, 2].map(async (i) => (await readOn(i, appToken)).status)), [401, 401, 401], 'refused on all three at once');
 });
 
 t.test('64 concurrent uploads and downloads (1 KiB – 64 MiB) over 3 instances, one SIGKILLed mid-run', async (t) => {
