@@ -4,7 +4,8 @@ import type { AuditEntry } from './entry.js';
 import type { AuditSink } from './sink.js';
 
 /** Actions written to the trail when they succeed; every refused or failed request is written too. */
-const RECORDED_ON_SUCCESS = new Set(['upload', 'download', 'delete', 'share', 'unshare', 'publish', 'unpublish', 'request-files', 'sign-in', 'storage-read', 'storage-write', 'storage-delete', 'storage-restore']);
+const RECORDED_ON_SUCCESS = new Set(['upload', 'download', 'delete', 'share', 'unshare', 'publish', 'unpublish', 'request-files', 'sign-in', 'storage-read', 'storage-write', 'storage-delete', 'storage-restore',
+  'app-allow', 'app-deny', 'oauth-token', 'app-revoke']);
 
 export type { Outcome };
 

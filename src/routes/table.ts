@@ -73,7 +73,7 @@ function oauthRoutes(deps: RouteDeps): Route[] {
     { method: 'POST', pattern: '/oauth/:user', action: 'oauth-dialog', load: lazy(async () => (await dialog()).createDialogAnswerHandler(deps)) },
     { method: 'POST', pattern: '/token', action: 'oauth-token', load: lazy(async () => (await import('./oauth/token.js')).createTokenHandler(deps)) },
     { method: 'GET', pattern: '/apps/:user', action: 'apps', load: lazy(async () => (await approvals()).createApprovalsListHandler(deps)) },
-    { method: 'DELETE', pattern: '/apps/:user/:id', action: 'apps', load: lazy(async () => (await approvals()).createApprovalRevokeHandler(deps)) },
+    { method: 'DELETE', pattern: '/apps/:user/:id', action: 'app-revoke', load: lazy(async () => (await approvals()).createApprovalRevokeHandler(deps)) },
   ];
 }
 

@@ -72,14 +72,17 @@ export function createDialogAnswerHandler(deps: RouteDeps): RouteHandler {
     const request = openForm<AuthorizationRequest>(deps.settings.jwtSecretKey, form.get('form'), deps.now());
     if (!request || request.user !== params.user) return dialogErrorPage(400, 'This form is too old or was changed. Go back to the app and connect again.');
     noteAudit(req, { name: request.client });
-    if (form.get('decision') !== 'allow') return appErrorRedirect(request, { error: 'access_denied', description: 'the user denied the request' });
+    if (form.get('decision') !== 'allow') {
+      noteAudit(req, { action: 'app-deny' });
+      return appErrorRedirect(request, { error: 'access_denied', description: 'the user denied the request' });
+    }
     try {
       await checkSignIn(deps, request.user, form.get('password') ?? '', req.remoteAddress);
     } catch (error) {
       if (!(error instanceof HttpError) || (error.status !== 401 && error.status !== 429)) throw error;
       return showDialog(deps, req, request, { status: error.status, problem: error.status === 401 ? 'Wrong password.' : error.message });
     }
-    noteAudit(req, { user: request.user });
+    noteAudit(req, { user: request.user, action: 'app-allow' });
     return grant(deps, request);
   };
 }
