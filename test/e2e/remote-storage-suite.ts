@@ -65,6 +65,24 @@ export function remoteStorageSuite(t: Test, target: () => StorageTarget): void {
     t.equal((await get(o, '/notes/missing')).status, 404, '§4: a missing document is 404');
   });
 
+  t.test('§10 Range on GET (WebFinger says rfc7233 "GET"; RFC 9110 §14): one range 206, If-Range, 416', async (t) => {
+    const o = user('rng');
+    const created = await put(o, '/notes/abc.txt', '0123456789');
+    const part = await get(o, '/notes/abc.txt', '*:r', { range: 'bytes=2-5' });
+    t.equal(part.status, 206);
+    t.equal(part.text, '2345');
+    t.equal(part.headers['content-range'], 'bytes 2-5/10');
+    t.equal(part.headers.etag, created.headers.etag);
+    t.equal((await get(o, '/notes/abc.txt', '*:r', { range: 'bytes=-3' })).text, '789', 'a suffix range');
+    const stale = await get(o, '/notes/abc.txt', '*:r', { range: 'bytes=2-5', 'if-range': '"not-this-one"' });
+    t.equal(stale.status, 200, 'If-Range with another ETag: the whole document');
+    t.equal(stale.text, '0123456789');
+    const beyond = await get(o, '/notes/abc.txt', '*:r', { range: 'bytes=20-' });
+    t.equal(beyond.status, 416);
+    t.equal(beyond.json.code, 'range_not_satisfiable');
+    t.equal(beyond.headers['content-range'], 'bytes */10');
+  });
+
   t.test('§4 folders: JSON-LD listings with ETags, folder ETags change with anything below, empty folders not listed', async (t) => {
     const o = user('dir');
     await put(o, '/notes/a.txt', 'aaa');

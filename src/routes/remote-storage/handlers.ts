@@ -2,7 +2,10 @@ import { noteAudit } from '../../core/audit-facts.js';
 import { HttpError } from '../../core/http-error.js';
 import type { RouteHandler } from '../../core/router.js';
 import type { CoreRequest, CoreResponse } from '../../core/types.js';
-import { etagMatches } from '../../http/conditional.js';
+import type { Readable } from 'node:stream';
+import { etagMatches, rangeStillValid } from '../../http/conditional.js';
+import { parseRange } from '../../http/range.js';
+import type { ByteRange } from '../../storage/store.js';
 import { pruneHistory, writeLimits } from '../../storage/document-writes.js';
 import type { DocumentInfo, Documents } from '../../storage/documents.js';
 import type { RouteDeps } from '../deps.js';
@@ -36,7 +39,35 @@ async function getFolder(documents: Documents, req: CoreRequest, target: Storage
   return { status: 200, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, body: req.method === 'HEAD' ? '' : body };
 }
 
-/** GET / HEAD {endpoint}storage/<user>/<path>: a document's bytes, or a folder's listing. */
+const notFound = (): never => {
+  throw new HttpError(404, 'not_found', 'no such document');
+};
+
+/** One byte range of the document (RFC 9110 §14; advertised in WebFinger as rfc7233 "GET"); undefined: all of it. */
+function requestedRange(req: CoreRequest, info: DocumentInfo): ByteRange | undefined {
+  if (!rangeStillValid(req.headers, quoted(info.etag), new Date(info.modified))) return undefined;
+  const outcome = parseRange(req.headers['range'], info.size);
+  if (outcome.kind === 'unsatisfiable') {
+    throw new HttpError(416, 'range_not_satisfiable', `the requested range lies outside the document (${info.size} bytes)`, { headers: { 'content-range': `bytes */${info.size}` } });
+  }
+  return outcome.kind === 'partial' ? outcome.range : undefined;
+}
+
+const sizeHeaders = (info: DocumentInfo, range: ByteRange | undefined) => ({
+  ...documentHeaders(info),
+  'accept-ranges': 'bytes',
+  ...(range
+    ? { 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${info.size}` }
+    : { 'content-length': String(info.size) }),
+});
+
+/** The headers of what is sent, should a write have come in between the stat and the read. */
+function sendDocument(req: CoreRequest, found: { info: DocumentInfo; stream: Readable }, range: ByteRange | undefined): CoreResponse {
+  noteAudit(req, { bytes: range ? range.end - range.start + 1 : found.info.size });
+  return { status: range ? 206 : 200, headers: sizeHeaders(found.info, range), body: found.stream };
+}
+
+/** GET / HEAD {endpoint}storage/<user>/<path>: a document's bytes (or one range of them), or a folder's listing. */
 export function createStorageGetHandler(deps: RouteDeps): RouteHandler {
   return async (req, params) => {
     const target = await admitted(deps, req, params, false);
@@ -44,14 +75,18 @@ export function createStorageGetHandler(deps: RouteDeps): RouteHandler {
     if (target.isFolder) return getFolder(documents, req, target);
     // A stat first: a revalidation (304, what syncing clients mostly get) then opens no bytes.
     const info = await documents.stat(target.user, target.path);
-    if (!info) throw new HttpError(404, 'not_found', 'no such document');
+    if (!info) return notFound();
     if (unchanged(req, info.etag)) return { status: 304, headers: documentHeaders(info) };
-    if (req.method === 'HEAD') return { status: 200, headers: { ...documentHeaders(info), 'content-length': String(info.size) } };
-    const found = await documents.get(target.user, target.path);
-    if (!found) throw new HttpError(404, 'not_found', 'no such document');
-    noteAudit(req, { bytes: found.info.size });
-    // The headers of what is sent, should a write have come in between.
-    return { status: 200, headers: { ...documentHeaders(found.info), 'content-length': String(found.info.size) }, body: found.stream };
+    const range = requestedRange(req, info);
+    if (req.method === 'HEAD') return { status: range ? 206 : 200, headers: sizeHeaders(info, range) };
+    let found = await documents.get(target.user, target.path, range);
+    // A write in between: the range was of the version that is gone; the new one whole.
+    if (found && range && found.info.etag !== info.etag) {
+      found.stream.destroy();
+      found = await documents.get(target.user, target.path);
+      return found ? sendDocument(req, found, undefined) : notFound();
+    }
+    return found ? sendDocument(req, found, range) : notFound();
   };
 }
 
