@@ -2,9 +2,8 @@ import { authenticate } from '../auth/authenticate.js';
 import { permit } from '../auth/permit.js';
 import { noteAudit } from '../core/audit-facts.js';
 import type { RouteHandler } from '../core/router.js';
-import { forgetSharingOf } from '../sharing/retention.js';
+import { forgetRecordsOf } from '../sharing/retention.js';
 import type { RouteDeps } from './deps.js';
-import { forgetParts } from './tus/concatenated.js';
 import { notFound } from './file-response.js';
 
 /** DELETE files/<user>/<id>: 204 (its public links, share links and expiry go too), or 404 when there was no such file. */
@@ -17,8 +16,7 @@ export function createFilesDeleteHandler(deps: RouteDeps): RouteHandler {
     const record = await deps.store.stat(user, id);
     noteAudit(req, { owner: user, id, ...(record ? { name: record.name, bytes: record.size } : {}) });
     if (!(await deps.store.remove(user, id))) throw notFound();
-    await forgetSharingOf(deps.backend.records, user, id);
-    await forgetParts(deps.backend.records, user, id);
+    await forgetRecordsOf(deps.backend.records, user, id);
     if (record) deps.hooks?.after('afterDelete', { user: principal.user, record }, req);
     return { status: 204, headers: { 'cache-control': 'no-store' } };
   };

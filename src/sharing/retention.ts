@@ -1,4 +1,5 @@
 import type { AuditSink } from '../audit/sink.js';
+import { forgetParts } from '../storage/concatenated-parts.js';
 import type { Records } from '../storage/records.js';
 import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
@@ -12,11 +13,12 @@ export interface SweptFile {
   expires: string;
 }
 
-/** A file that is gone takes its public mark, its links and its expiry with it. */
-export async function forgetSharingOf(records: Records, owner: string, file: string): Promise<void> {
+/** A file that is gone takes every record about it along: its public mark, links, expiry and tus parts list. */
+export async function forgetRecordsOf(records: Records, owner: string, file: string): Promise<void> {
   await unpublish(records, owner, file);
   await forgetLinksOf(records, owner, file);
   await dropExpiry(records, owner, file);
+  await forgetParts(records, owner, file);
 }
 
 /**
@@ -35,7 +37,7 @@ export async function sweepExpired(records: Records, store: Store, audit: AuditS
   for (const item of due) {
     const record = await store.stat(item.owner, item.file);
     const removed = await store.remove(item.owner, item.file);
-    await forgetSharingOf(records, item.owner, item.file);
+    await forgetRecordsOf(records, item.owner, item.file);
     if (!removed) continue;
     swept.push(item);
     await audit.append({

@@ -7,6 +7,7 @@ import { diskBackend } from '../../src/assembly/backend.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { CoreRequest, CoreResponse } from '../../src/core/types.js';
 import { sweepExpired } from '../../src/sharing/retention.js';
+import { partsOf, rememberParts } from '../../src/storage/concatenated-parts.js';
 import { makeFixture } from '../helpers/fixture.js';
 import { multipart } from '../helpers/http.js';
 import { scopedToken } from '../helpers/tokens.js';
@@ -73,8 +74,10 @@ t.test('retention and link expiry follow the injected clock: never served at or 
   t.ok(existsSync(join(fixture.storageDir, 'ret', hour.id)), 'still on disk until the sweep');
   t.equal((await call('GET', linkPath)).status, 200, 'the 90-minute link still serves');
 
+  await rememberParts(backend.records, 'ret', hour.id, ['part-a', 'part-b']);
   const swept = await sweepExpired(backend.records, backend.files, backend.audit, () => clock);
   t.same(swept.map((s) => s.file), [hour.id], 'the sweep deletes exactly what is due');
+  t.equal(await partsOf(backend.records, 'ret', hour.id), undefined, "a tus final upload's parts list goes with it");
   t.notOk(existsSync(join(fixture.storageDir, 'ret', hour.id)));
   t.ok(existsSync(join(fixture.storageDir, 'ret', twoHours.id)));
   t.ok(existsSync(join(fixture.storageDir, 'ret', fallback.id)));

@@ -5,7 +5,7 @@ import type { RouteDeps } from '../deps.js';
 import type { Session } from '../../storage/sessions.js';
 import { admit, findUpload, tusAnswer, tusContext, type TusContext } from './context.js';
 import { completeUpload, fileHeaders, noteFinished, readyToComplete } from './finish.js';
-import { partsOf } from './concatenated.js';
+import { partsOf } from '../../storage/concatenated-parts.js';
 import { formatMetadata, tusResumable, uploadUrl } from './protocol.js';
 
 export const expiresHeader = (session: Session) => ({ 'upload-expires': new Date(session.expires).toUTCString() });

@@ -7,7 +7,7 @@ import { isStorageError } from '../../storage/errors.js';
 import type { Session, SessionMeta } from '../../storage/sessions.js';
 import type { RouteDeps } from '../deps.js';
 import { admit, findUpload, maxBytes, sessionsOf, tusAnswer, tusContext, type TusContext } from './context.js';
-import { rememberParts } from './concatenated.js';
+import { rememberParts } from '../../storage/concatenated-parts.js';
 import { concatenateUploads, completeUpload, finishedResponse, readyToComplete, sessionMeta } from './finish.js';
 import { expiresHeader } from './head.js';
 import { appendBody, requireOctetStream } from './patch.js';

@@ -1,4 +1,4 @@
-import type { Records } from '../../storage/records.js';
+import type { Records } from './records.js';
 
 /** Which partial uploads a final upload (tus concatenation) was made of, for its HEAD answer. */
 const CONCATENATED = 'tus-final';
