@@ -132,14 +132,20 @@ export function oauthSuite(t: Test, target: () => OAuthTarget): void {
     }
   });
 
-  t.test('RFC 6749 §4.2.2.1: other bad requests go back to the app with their error', async (t) => {
+  t.test('RFC 6749 §4.2.2.1 and §10.15: other bad requests are for the app to hear, by a link on an error page, not a redirect', async (t) => {
+    const backLink = (page: Reply) => new URL(/<a class="button" href="([^"]+)"/.exec(page.text)![1]!.replace(/&#38;/g, '&'));
     const scope = await http(dialogUrl('hana', implicit({ scope: 'notes:rwx' })));
-    t.equal(scope.status, 302);
-    t.equal(fragment(scope).get('error'), 'invalid_scope');
+    t.equal(scope.status, 400);
+    t.equal(scope.headers.location, undefined, 'no automatic redirect: any site can be a client, bdfu is no open redirector');
+    t.match(scope.text, /invalid_scope/);
+    const link = backLink(scope);
+    t.equal(`${link.origin}${link.pathname}`, CALLBACK, 'the link goes back to the app');
+    t.equal(new URLSearchParams(link.hash.slice(1)).get('error'), 'invalid_scope', 'with the error in the fragment');
+    t.equal(new URLSearchParams(link.hash.slice(1)).get('state'), 's-1');
     const type = await http(dialogUrl('hana', implicit({ response_type: 'password' })));
-    t.equal(fragment(type).get('error'), 'unsupported_response_type');
+    t.equal(new URLSearchParams(backLink(type).hash.slice(1)).get('error'), 'unsupported_response_type');
     const noPkce = await http(dialogUrl('hana', implicit({ response_type: 'code' })));
-    t.equal(location(noPkce).searchParams.get('error'), 'invalid_request', 'the code flow without PKCE: in the query');
+    t.equal(backLink(noPkce).searchParams.get('error'), 'invalid_request', 'the code flow without PKCE: in the query');
   });
 
   t.test('the dialog: a wrong password shows the page again; tries are throttled; forged or cross-site forms are refused', async (t) => {

@@ -30,7 +30,7 @@ export type Parsed =
 
 /**
  * Reads the dialog's query. Problems with the user, client_id or redirect_uri make an error page
- * (redirecting then could send someone anywhere); the others go back to the app.
+ * (redirecting then could send someone anywhere); the others are for the app to hear.
  */
 export function parseAuthorizationRequest(user: string, query: URLSearchParams): Parsed {
   const userProblem = userNameProblem(user);
@@ -63,3 +63,7 @@ export function redirectToApp(request: Omit<AuthorizationRequest, 'scopes'>, val
 
 export const appErrorRedirect = (request: Omit<AuthorizationRequest, 'scopes'>, appError: AppError) =>
   redirectToApp(request, { error: appError.error, error_description: appError.description });
+
+/** The URL that tells the app of the error (the redirect's Location). */
+export const appErrorUrl = (request: Omit<AuthorizationRequest, 'scopes'>, appError: AppError): string =>
+  appErrorRedirect(request, appError).headers['location']!;

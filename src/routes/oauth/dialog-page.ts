@@ -25,5 +25,10 @@ ${problem}<form method="post" action="${escapeHtml(options.action)}">
   return htmlPage(options.status ?? 200, `Allow ${request.client}?`, body, { 'content-security-policy': cspFor(request.client), 'referrer-policy': 'same-origin' });
 }
 
-export const dialogErrorPage = (status: number, message: string) =>
-  htmlPage(status, 'This app cannot connect', `<h1>This app cannot connect</h1><p class="error">${escapeHtml(message)}</p><p>Nothing was shared. Go back to the app and try again, or tell its author.</p>`);
+/** `back`: the app's redirect with the error (RFC 6749 §4.1.2.1), as a link the person follows, never an automatic redirect. */
+export function dialogErrorPage(status: number, message: string, back?: { url: string; app: string }): CoreResponse {
+  const next = back
+    ? `<p>Nothing was shared. <a class="button" href="${escapeHtml(back.url)}">Back to ${escapeHtml(back.app)}</a></p>`
+    : '<p>Nothing was shared. Go back to the app and try again, or tell its author.</p>';
+  return htmlPage(status, 'This app cannot connect', `<h1>This app cannot connect</h1><p class="error">${escapeHtml(message)}</p>${next}`);
+}

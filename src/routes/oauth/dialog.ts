@@ -9,7 +9,7 @@ import { openForm, signForm } from '../../oauth/form-token.js';
 import type { RouteDeps } from '../deps.js';
 import { readForm } from '../share-links/json-body.js';
 import { checkSignIn } from '../sign-in.js';
-import { appErrorRedirect, parseAuthorizationRequest, redirectToApp, type AuthorizationRequest } from './authorization-request.js';
+import { appErrorRedirect, appErrorUrl, parseAuthorizationRequest, redirectToApp, type AuthorizationRequest } from './authorization-request.js';
 import { dialogErrorPage, dialogPage } from './dialog-page.js';
 
 /** How long an app's token lasts (at most TOKEN_MAX_LIFETIME_SECONDS); revoking the approval ends it sooner. */
@@ -29,7 +29,13 @@ export function createDialogHandler(deps: RouteDeps): RouteHandler {
     const parsed = parseAuthorizationRequest(params.user!, req.query);
     noteAudit(req, { owner: params.user! });
     if ('page' in parsed) return dialogErrorPage(parsed.status, parsed.page);
-    if ('appError' in parsed) return appErrorRedirect(parsed.redirect, parsed.appError);
+    // Not an automatic redirect: any site can be a client here, so that would make bdfu an open
+    // redirector (RFC 6749 §10.15). The person sees why, and follows the link back to the app.
+    if ('appError' in parsed) {
+      return dialogErrorPage(400, `The app's request is wrong (${parsed.appError.error}): ${parsed.appError.description}.`, {
+        url: appErrorUrl(parsed.redirect, parsed.appError), app: parsed.redirect.client,
+      });
+    }
     if (!deps.settings.jwtSecretKey) return dialogErrorPage(501, 'This server cannot give apps tokens: it has no JWT_SECRET_KEY.');
     noteAudit(req, { name: parsed.request.client });
     return showDialog(deps, req, parsed.request);
