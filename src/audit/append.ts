@@ -28,7 +28,7 @@ async function createMarker(dir: string): Promise<string> {
 }
 
 /**
- * Appends one entry as one line. The line goes out in ONE write(2) on an O_APPEND descriptor:
+ * Appends entries, one line each. The lines go out in ONE write(2) on an O_APPEND descriptor:
  * the kernel moves to the end and writes under the inode lock, so lines from concurrent
  * processes never interleave, whatever their length.
  *
@@ -37,9 +37,9 @@ async function createMarker(dir: string): Promise<string> {
  * anonymizer first sets the pause, then waits for the markers to go. Whichever comes second
  * sees the other, so no line is written into a log that is being swapped out.
  */
-export async function appendEntry(storageDir: string, entry: AuditEntry, options: { maxBytes?: number } = {}): Promise<void> {
+export async function appendEntries(storageDir: string, entries: readonly AuditEntry[], options: { maxBytes?: number } = {}): Promise<void> {
   const paths = auditPaths(storageDir);
-  const line = Buffer.from(JSON.stringify(entry) + '\n');
+  const lines = Buffer.from(entries.map((entry) => JSON.stringify(entry) + '\n').join(''));
   let marker = await createMarker(paths.writers);
   let full = false;
   try {
@@ -51,8 +51,8 @@ export async function appendEntry(storageDir: string, entry: AuditEntry, options
     }
     const handle = await open(paths.log, 'a', 0o600);
     try {
-      const { bytesWritten } = await handle.write(line, 0, line.length);
-      if (bytesWritten !== line.length) throw new Error(`audit log: short write (${bytesWritten} of ${line.length} bytes)`);
+      const { bytesWritten } = await handle.write(lines, 0, lines.length);
+      if (bytesWritten !== lines.length) throw new Error(`audit log: short write (${bytesWritten} of ${lines.length} bytes)`);
       if (options.maxBytes !== undefined) full = (await handle.stat()).size >= options.maxBytes;
     } finally {
       await handle.close();

@@ -1,5 +1,6 @@
 import type { AnonymizeResult } from './anonymize.js';
-import { appendEntry } from './append.js';
+import { appendEntries } from './append.js';
+import { GroupedWrites } from './grouped-writes.js';
 import type { AuditEntry } from './entry.js';
 import type { AuditFilter } from './query.js';
 import { countRefused, sweepRefusedCounters } from './rate-bound.js';
@@ -21,11 +22,15 @@ export const auditLimits = (settings: { auditRefusedPerMinute: number; auditMaxB
  * Reading and anonymizing load on first use: a CGI upload only appends.
  */
 export class DiskAuditSink implements AuditSink {
-  constructor(readonly storageDir: string, readonly limits?: AuditLimits) {}
+  private readonly writes: GroupedWrites<AuditEntry>;
+
+  constructor(readonly storageDir: string, readonly limits?: AuditLimits) {
+    const options = limits ? { maxBytes: limits.maxBytes } : {};
+    this.writes = new GroupedWrites((lines) => appendEntries(storageDir, lines, options));
+  }
 
   async append(entry: AuditEntry): Promise<void> {
-    const options = this.limits ? { maxBytes: this.limits.maxBytes } : {};
-    for (const line of await this.linesFor(entry)) await appendEntry(this.storageDir, line, options);
+    await this.writes.add(await this.linesFor(entry));
   }
 
   /** What to write for one entry: refused ones go through the per-address bound. */
@@ -38,9 +43,7 @@ export class DiskAuditSink implements AuditSink {
   /** The sweep's half of the bound: counters of past minutes go, their summaries are written. */
   async sweep(): Promise<void> {
     if (!this.limits) return;
-    for (const summary of await sweepRefusedCounters(this.storageDir, this.limits.refusedPerMinute)) {
-      await appendEntry(this.storageDir, summary, { maxBytes: this.limits.maxBytes });
-    }
+    await this.writes.add(await sweepRefusedCounters(this.storageDir, this.limits.refusedPerMinute));
   }
 
   async query(filter: AuditFilter, limit?: number): Promise<AuditEntry[]> {

@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { appendEntry } from '../../src/audit/append.js';
+import { appendEntries } from '../../src/audit/append.js';
 import { auditPaths } from '../../src/audit/entry.js';
 import { runAppender } from '../helpers/audit-appender.js';
 
 t.test('one entry is one JSON line, created 0600, with no markers left', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bdfu-audit-'));
-  await appendEntry(dir, { time: '2026-11-23T18:00:00.000Z', user: 'alice', address: '::1', action: 'upload', outcome: 'ok', id: 'x', name: 'a\nb "c"', bytes: 3 });
+  await appendEntries(dir, [{ time: '2026-11-23T18:00:00.000Z', user: 'alice', address: '::1', action: 'upload', outcome: 'ok', id: 'x', name: 'a\nb "c"', bytes: 3 }]);
   const text = readFileSync(auditPaths(dir).log, 'utf8');
   t.equal(text.split('\n').length, 2, 'one line, newline-terminated (a newline in a name is escaped)');
   t.same(JSON.parse(text), { time: '2026-11-23T18:00:00.000Z', user: 'alice', address: '::1', action: 'upload', outcome: 'ok', id: 'x', name: 'a\nb "c"', bytes: 3 });

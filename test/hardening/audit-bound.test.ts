@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { appendEntry } from '../../src/audit/append.js';
+import { appendEntries } from '../../src/audit/append.js';
 import { auditPaths, type AuditEntry } from '../../src/audit/entry.js';
 import { readEntries } from '../../src/audit/query.js';
 import { addressKey, countRefused, sweepRefusedCounters } from '../../src/audit/rate-bound.js';
@@ -87,7 +87,7 @@ t.test('the log rotates at AUDIT_MAX_BYTES and bdfu logs reads both parts', asyn
   const dir = mkdtempSync(join(tmpdir(), 'bdfu-rotate-'));
   const maxBytes = 4096;
   const entry = (i: number): AuditEntry => ({ time: new Date(Date.UTC(2026, 11, 1, 0, 0, i)).toISOString(), user: 'u', address: '192.0.2.1', action: 'upload', outcome: 'ok', id: String(i).padStart(32, '0') });
-  for (let i = 0; i < 200; i++) await appendEntry(dir, entry(i), { maxBytes });
+  for (let i = 0; i < 200; i++) await appendEntries(dir, [entry(i)], { maxBytes });
   const paths = auditPaths(dir);
   t.ok(existsSync(paths.previous), '.audit.jsonl.1 exists');
   const lineBytes = JSON.stringify(entry(0)).length + 1;

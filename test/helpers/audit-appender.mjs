@@ -2,21 +2,28 @@
 // node audit-appender.mjs STORAGE_DIR TAG COUNT [STOP_FILE]
 // Appends COUNT entries named TAG-<n>, with names of varying length (up to 64 KiB, well past
 // PIPE_BUF); or, with STOP_FILE, short entries every millisecond or so until that file exists.
-// Prints how many it wrote.
+// Prints how many it wrote. Through DiskAuditSink, four appends at a time: lines that meet
+// there go out grouped in one write, as a busy `bdfu serve` writes them.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const dist = fileURLToPath(new URL('../../dist/audit/append.js', import.meta.url));
-const { appendEntry } = await import(dist);
+const dist = fileURLToPath(new URL('../../dist/audit/disk-sink.js', import.meta.url));
+const { DiskAuditSink } = await import(dist);
 const [storageDir, tag, count, stopFile] = process.argv.slice(2);
+const sink = new DiskAuditSink(storageDir);
+const AT_ONCE = 4;
 let n = 0;
-while (stopFile ? !existsSync(stopFile) : n < Number(count)) {
-  const padding = 'x'.repeat((n * 7919) % (stopFile ? 200 : 65536));
-  if (stopFile) await new Promise((resolve) => setTimeout(resolve, 1));
-  await appendEntry(storageDir, {
+const appendOne = (i) => {
+  const padding = 'x'.repeat((i * 7919) % (stopFile ? 200 : 65536));
+  return sink.append({
     time: new Date().toISOString(), user: tag, address: '127.0.0.1', action: 'upload', outcome: 'ok',
-    id: `${tag}-${n}`, name: padding, bytes: padding.length,
+    id: `${tag}-${i}`, name: padding, bytes: padding.length,
   });
-  n++;
+};
+while (stopFile ? !existsSync(stopFile) : n < Number(count)) {
+  if (stopFile) await new Promise((resolve) => setTimeout(resolve, 1));
+  const batch = stopFile ? AT_ONCE : Math.min(AT_ONCE, Number(count) - n);
+  await Promise.all(Array.from({ length: batch }, (_, k) => appendOne(n + k)));
+  n += batch;
 }
 process.stdout.write(`${n}\n`);
