@@ -48,7 +48,7 @@ export async function serve(configuration: string | undefined, options: { ip?: s
   }
   let banner = `bdfu: serving ${running.url} (storage: ${settings.storageDir})\n`;
   if (secretFile) {
-    banner += `bdfu: make a token with: ${selfCommand()} gen-token --expires-in 3600 alice "$(cat ${shellPath(secretFile)})"\n`;
+    banner += `bdfu: make a token with: ${selfCommand()} gen-token --expires-in 3600 alice -- "$(cat ${shellPath(secretFile)})"\n`;
   }
   process.stdout.write(banner);
 

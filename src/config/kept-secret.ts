@@ -45,7 +45,8 @@ export function keptSecret(file: string): { secret: string; created: boolean } {
   const existing = readKeptSecret(file);
   if (existing) return { secret: existing, created: false };
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const secret = randomBytes(32).toString('base64url');
+  // Hex, not base64url: a secret starting with '-' would read as an option on a command line.
+  const secret = randomBytes(32).toString('hex');
   const aside = `${file}.${randomBytes(8).toString('hex')}.new`;
   writeFileSync(aside, secret + '\n', { mode: 0o600, flag: 'wx' });
   try {

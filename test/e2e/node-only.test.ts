@@ -2,7 +2,7 @@ import t from 'tap';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { mkdtempSync, readFileSync, statSync, existsSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHandler, VERSION } from '../../src/index.js';
@@ -62,8 +62,9 @@ t.test('the embedded default: no configuration at all', async (t) => {
   t.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'listens on loopback only');
   const secretFile = join(cwd, 'bdfu-data', '.jwt-secret');
   t.equal(statSync(secretFile).mode & 0o777, 0o600, 'the secret is made with mode 0600');
+  t.match(readFileSync(secretFile, 'utf8'), /^[0-9a-f]{64}\n$/, 'made as hex: it never starts with a dash');
   const line = /make a token with: (.* gen-token .*)$/m.exec(server.output())?.[1];
-  t.equal(line, `node ${join(ROOT, 'dist/cli/main.js')} gen-token --expires-in 3600 alice "$(cat bdfu-data/.jwt-secret)"`,
+  t.equal(line, `node ${join(ROOT, 'dist/cli/main.js')} gen-token --expires-in 3600 alice -- "$(cat bdfu-data/.jwt-secret)"`,
     'prints the exact line to use (bdfu is not on PATH here, so it names the program)');
   const made = await run('sh', ['-c', line!], { cwd, env });
   t.equal(made.code, 0, made.stderr);
@@ -78,7 +79,7 @@ t.test('the embedded default: no configuration at all', async (t) => {
   const stillValid = await uploadFile(again.url, made.stdout.trim(), Buffer.from('again'));
   t.equal(stillValid.status, 201, 'the secret survives a restart');
   const short = /make a token with: (.* gen-token .*)$/m.exec(again.output())?.[1];
-  t.equal(short, 'bdfu gen-token --expires-in 3600 alice "$(cat bdfu-data/.jwt-secret)"', 'with bdfu on PATH (npm link), it says bdfu');
+  t.equal(short, 'bdfu gen-token --expires-in 3600 alice -- "$(cat bdfu-data/.jwt-secret)"', 'with bdfu on PATH (npm link), it says bdfu');
   const viaLink = await run('sh', ['-c', short!], { cwd, env: linked });
   t.equal(viaLink.code, 0, viaLink.stderr);
   t.equal((await uploadFile(again.url, viaLink.stdout.trim(), Buffer.from('linked'))).status, 201, 'and that line works too');
@@ -92,6 +93,19 @@ t.test('the embedded default: no configuration at all', async (t) => {
   const token = /#token=(\S+)$/.exec(link.stdout.trim())?.[1];
   const listed = await http(`${again.url}files/alice/`, { headers: { authorization: `Bearer ${token}` } });
   t.equal(listed.status, 200, 'its token works against the embedded default, with the read scope');
+});
+
+t.test('the printed token line works with a kept secret that starts with a dash (base64url, as earlier versions made)', async (t) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'bdfu-embedded-'));
+  mkdirSync(join(cwd, 'bdfu-data'), { mode: 0o700 });
+  writeFileSync(join(cwd, 'bdfu-data', '.jwt-secret'), '-iXKupM8pKdKTbepFim0vyhHVRkoTpcOC7piCVkzaCc\n', { mode: 0o600 });
+  const env = { PATH: `${binDir(false)}:/usr/bin:/bin` };
+  const server = await startBdfu([], { cwd, env });
+  t.teardown(() => server.stop());
+  const line = /make a token with: (.* gen-token .*)$/m.exec(server.output())?.[1];
+  const made = await run('sh', ['-c', line!], { cwd, env });
+  t.equal(made.code, 0, made.stderr);
+  t.equal((await uploadFile(server.url, made.stdout.trim(), Buffer.from('dash'))).status, 201, 'the line makes a working token');
 });
 
 t.test('serve refuses a bad configuration with one line', async (t) => {
