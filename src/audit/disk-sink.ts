@@ -1,6 +1,5 @@
 import type { AnonymizeResult } from './anonymize.js';
 import { appendEntries } from './append.js';
-import { GroupedWrites } from './grouped-writes.js';
 import type { AuditEntry } from './entry.js';
 import type { AuditFilter } from './query.js';
 import { countRefused, sweepRefusedCounters } from './rate-bound.js';
@@ -22,15 +21,14 @@ export const auditLimits = (settings: { auditRefusedPerMinute: number; auditMaxB
  * Reading and anonymizing load on first use: a CGI upload only appends.
  */
 export class DiskAuditSink implements AuditSink {
-  private readonly writes: GroupedWrites<AuditEntry>;
-
-  constructor(readonly storageDir: string, readonly limits?: AuditLimits) {
-    const options = limits ? { maxBytes: limits.maxBytes } : {};
-    this.writes = new GroupedWrites((lines) => appendEntries(storageDir, lines, options));
-  }
+  constructor(readonly storageDir: string, readonly limits?: AuditLimits) {}
 
   async append(entry: AuditEntry): Promise<void> {
-    await this.writes.add(await this.linesFor(entry));
+    await this.write(await this.linesFor(entry));
+  }
+
+  private async write(lines: AuditEntry[]): Promise<void> {
+    if (lines.length) await appendEntries(this.storageDir, lines, this.limits ? { maxBytes: this.limits.maxBytes } : {});
   }
 
   /** What to write for one entry: refused ones go through the per-address bound. */
@@ -43,7 +41,7 @@ export class DiskAuditSink implements AuditSink {
   /** The sweep's half of the bound: counters of past minutes go, their summaries are written. */
   async sweep(): Promise<void> {
     if (!this.limits) return;
-    await this.writes.add(await sweepRefusedCounters(this.storageDir, this.limits.refusedPerMinute));
+    await this.write(await sweepRefusedCounters(this.storageDir, this.limits.refusedPerMinute));
   }
 
   async query(filter: AuditFilter, limit?: number): Promise<AuditEntry[]> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream, renameSync, unlinkSync, writeFileSync, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { access, lstat, mkdir, open as openFile, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, lstat, mkdir, open as openFile, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { caseProblem, isCaseInsensitive } from './case-folding.js';
@@ -40,6 +40,15 @@ async function createTemp(dir: string, temp: string, modes: StorageModes): Promi
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     await mkdir(dir, { recursive: true, mode: modes.dir });
     return attempt();
+  }
+}
+
+/** unlink(2), synchronously (see reserveIn); a file already gone is fine. */
+function removeIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 
@@ -117,15 +126,19 @@ export class FsStore implements Store {
     const dir = this.userDir(user);
     const id = randomBytes(16).toString('hex');
     const lease = join(dir, leaseName(id));
+    // The lease, the metadata, the rename and the lease's removal are synchronous calls: each
+    // takes microseconds on a local disk, less than a round trip through libuv's thread pool
+    // costs (measured: ~30 % more small uploads per second, docs/performance.md, figure 3). The
+    // bytes and their fsyncs stay asynchronous.
     const hold = async (granted: number): Promise<Reservation> => {
-      await writeFile(lease, JSON.stringify(ownLease(granted)), { flag: 'wx', mode: 0o600 });
+      writeFileSync(lease, JSON.stringify(ownLease(granted)), { flag: 'wx', mode: 0o600 });
       let released = false;
       return {
         id, user, bytes: granted,
         release: async () => {
           if (released) return;
           released = true;
-          await ignoreMissing(unlink(lease));
+          removeIfThere(lease);
         },
       };
     };
@@ -182,11 +195,12 @@ export class FsStore implements Store {
           uploaded: new Date().toISOString(),
           ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
         };
-        // The metadata goes straight to its name, while the bytes are still being flushed: it is
+        // The metadata goes straight to its name before the bytes are known flushed: it is
         // read only for a file that exists, and the file appears (by rename) only after both.
         // Metadata whose file never appears is swept as a leftover.
-        await Promise.all([finished(stream), writeFile(join(dir, metaName(id)), JSON.stringify(record) + '\n', { flag: 'wx', mode: this.modes.file })]);
-        await rename(temp, join(dir, id));
+        writeFileSync(join(dir, metaName(id)), JSON.stringify(record) + '\n', { flag: 'wx', mode: this.modes.file });
+        await finished(stream);
+        renameSync(temp, join(dir, id));
         await this.directorySync.sync(dir);
         settled = true;
         await held.release();

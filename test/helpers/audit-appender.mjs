@@ -2,8 +2,8 @@
 // node audit-appender.mjs STORAGE_DIR TAG COUNT [STOP_FILE]
 // Appends COUNT entries named TAG-<n>, with names of varying length (up to 64 KiB, well past
 // PIPE_BUF); or, with STOP_FILE, short entries every millisecond or so until that file exists.
-// Prints how many it wrote. Through DiskAuditSink, four appends at a time: lines that meet
-// there go out grouped in one write, as a busy `bdfu serve` writes them.
+// Prints how many it wrote. Through DiskAuditSink; without STOP_FILE four appends at a time,
+// as a busy `bdfu serve` makes them.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -22,7 +22,8 @@ const appendOne = (i) => {
 };
 while (stopFile ? !existsSync(stopFile) : n < Number(count)) {
   if (stopFile) await new Promise((resolve) => setTimeout(resolve, 1));
-  const batch = stopFile ? AT_ONCE : Math.min(AT_ONCE, Number(count) - n);
+  // With STOP_FILE (the anonymizer's race), one at a time: the test checks each appender's order.
+  const batch = stopFile ? 1 : Math.min(AT_ONCE, Number(count) - n);
   await Promise.all(Array.from({ length: batch }, (_, k) => appendOne(n + k)));
   n += batch;
 }

@@ -35,10 +35,9 @@ t.test('the web page and most of the audit code load only when asked for', async
   for (const module of ['ui/assets.generated.ts', 'routes/ui.ts', 'routes/audit.ts', 'audit/anonymize.ts', 'audit/query.ts', 'audit/auto.ts']) {
     t.notOk(upload.has(module), `not ${module}`);
   }
-  // rate-bound and rotate: every refused request is counted, every append may rotate (security review, issue 12);
-  // grouped-writes: concurrent lines share one write.
+  // rate-bound and rotate: every refused request is counted, every append may rotate (security review, issue 12).
   t.same([...upload].filter((m) => m.startsWith('audit/')).sort(),
-    ['audit/append.ts', 'audit/disk-sink.ts', 'audit/entry.ts', 'audit/grouped-writes.ts', 'audit/rate-bound.ts', 'audit/record.ts', 'audit/rotate.ts'], 'seven small audit modules');
+    ['audit/append.ts', 'audit/disk-sink.ts', 'audit/entry.ts', 'audit/rate-bound.ts', 'audit/record.ts', 'audit/rotate.ts'], 'six small audit modules');
 });
 
 // text/ holds leaf constants (no imports) that every layer may share.
