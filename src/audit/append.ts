@@ -52,7 +52,7 @@ export async function appendEntries(storageDir: string, entries: readonly AuditE
   try {
     const giveUp = Date.now() + STALE_MS;
     while (pausedByAnonymizer(paths.pause) && Date.now() < giveUp) {
-      removeMarker(marker);
+      unlinkSync(marker);
       await sleep(10 + Math.random() * 20);
       marker = createMarker(paths.writers);
     }
