@@ -1,11 +1,13 @@
 // The practical limit on this machine: a Node http server with no parsing, no auth, no hashing.
 // POST <any path>: the request body, piped as it is into a new file in DIR. 201 {"size":n}.
+// POST /durable: the same, hashed and made durable before the answer (durable-pipe.ts).
 // GET /file?path=<absolute path>: that file, streamed as it is.
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { durablePipe } from './durable-pipe.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: baseline.js DIR');
@@ -13,6 +15,10 @@ let count = 0;
 
 const server = createServer((req, res) => {
   const done = (status: number, body: string) => res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+  if (req.method === 'POST' && req.url === '/durable') {
+    durablePipe(dir, req, res).catch(() => res.destroy());
+    return;
+  }
   if (req.method === 'POST') {
     const file = createWriteStream(join(dir, `upload-${++count}`));
     pipeline(req, file).then(() => done(201, JSON.stringify({ size: file.bytesWritten })), () => res.destroy());

@@ -45,6 +45,15 @@ async function sizeOf(path: string): Promise<number> {
 }
 
 /** Writes a file whole or not at all (readers in other processes see the old or the new state). */
+async function datasyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temp, text, { mode });
@@ -281,13 +290,12 @@ export class DiskSessions implements ResumableSessions {
         await writer.settle();
         written = writer.written;
       }
+      // No fdatasync here: the offset is the part file's size, so it never claims more than the file
+      // holds, and the whole part is flushed once, before it becomes a file (complete).
       try {
-        if (handle) {
-          if (failure && options.checksum) {
-            await handle.truncate(start);
-            written = 0;
-          }
-          await handle.datasync();
+        if (handle && failure && options.checksum) {
+          await handle.truncate(start);
+          written = 0;
         }
       } finally {
         await handle?.close();
@@ -361,6 +369,7 @@ export class DiskSessions implements ResumableSessions {
         () => this.removeFiles(dir, user, id, { keepLock: true }));
       let record: FileRecord;
       try {
+        await datasyncFile(paths.part);
         record = await this.publish(dir, paths.part, id, user, state.meta, offset, sha256);
       } catch (error) {
         throw diskFailure(error);
