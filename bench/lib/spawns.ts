@@ -46,7 +46,7 @@ export async function spawnTimes<K extends string>(commands: Record<K, Spawned>,
 }
 
 /** Two rows for a spawned figure against its baseline: wall time (median of runs) and CPU time (average). */
-export function spawnRows(figure: string, bdfu: SpawnTimes, baselineLabel: string, baseline: SpawnTimes, target: Target): Row[] {
+export function spawnRows(figure: string, bdfu: SpawnTimes, baselineLabel: string, baseline: SpawnTimes, target?: Target): Row[] {
   return [
     row({ figure, unit: 'ms', bdfu: summarize(bdfu.wall), baselineLabel, baseline: summarize(baseline.wall), target }),
     row({ figure: `${figure}: CPU time`, unit: 'ms', bdfu: summarize([bdfu.cpu]), baselineLabel, baseline: summarize([baseline.cpu]), target }),

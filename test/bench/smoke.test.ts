@@ -29,6 +29,8 @@ const FIGURES = [
   '3. 1 KiB uploads, 4 keep-alive clients, the durable pipe against Apache mod_dav',
   '4. CGI upload (1 KiB), cgi-bin/bdfu spawned with env + stdin',
   '4. CGI upload (1 KiB), cgi-bin/bdfu spawned with env + stdin: CPU time',
+  '4. the ceiling: a minimal durable CGI upload (jose, busboy, SHA-256, fsync, rename; bundled): CPU time',
+  '4. CGI upload (1 KiB), cgi-bin/bdfu against the minimal durable CGI upload: CPU time',
   '4. CGI upload (1 KiB), single executable spawned with env + stdin',
   '4. CGI upload (1 KiB), single executable spawned with env + stdin: CPU time',
   '4. CGI upload (1 KiB) through Apache event + mod_cgid',

@@ -44,7 +44,6 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
-/** Writes a file whole or not at all (readers in other processes see the old or the new state). */
 async function datasyncFile(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
@@ -54,6 +53,7 @@ async function datasyncFile(path: string): Promise<void> {
   }
 }
 
+/** Writes a file whole or not at all (readers in other processes see the old or the new state). */
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temp, text, { mode });
