@@ -24,6 +24,40 @@ async function s3Headers(swift: Swift, method: string, key: string, extra: Recor
 
 const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
 
+/** The part size and parts in flight bdfu uses on S3 for uploads of at most MAX_UPLOAD_SIZE = 3 × size (src/storage/s3/part-size.ts). */
+const PART_BYTES = 8 * MiB;
+const PARTS_IN_FLIGHT = 2;
+
+/**
+ * A bare multipart upload of `size` random bytes to the endpoint, as bdfu makes one (8 MiB parts,
+ * two in flight) but with nothing else: no HTTP server, no parsing, no hashing. Its wall time, ms.
+ */
+async function bareMultipart(swift: Swift, key: string, size: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  const create = await s3Headers(swift, 'POST', `${key}?uploads`);
+  const created = await send(create.url, { method: 'POST', headers: create.headers });
+  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created.text)?.[1];
+  if (created.status !== 200 || !uploadId) throw new Error(`CreateMultipartUpload answered ${created.status}: ${created.text}`);
+  const parts = Math.ceil(size / PART_BYTES);
+  const etags: string[] = [];
+  let next = 0;
+  const sender = async () => {
+    for (let part = next++; part < parts; part = next++) {
+      const length = Math.min(PART_BYTES, size - part * PART_BYTES);
+      const put = await s3Headers(swift, 'PUT', `${key}?partNumber=${part + 1}&uploadId=${encodeURIComponent(uploadId)}`, { 'content-length': String(length) });
+      const sent = await send(put.url, { method: 'PUT', headers: put.headers, body: randomChunks(length) });
+      if (sent.status !== 200) throw new Error(`UploadPart answered ${sent.status}: ${sent.text}`);
+      etags[part] = String(sent.headers.etag);
+    }
+  };
+  await Promise.all(Array.from({ length: PARTS_IN_FLIGHT }, sender));
+  const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+  const complete = await s3Headers(swift, 'POST', `${key}?uploadId=${encodeURIComponent(uploadId)}`, { 'content-length': String(Buffer.byteLength(xml)) });
+  const completed = await send(complete.url, { method: 'POST', headers: complete.headers, body: [Buffer.from(xml)] });
+  if (completed.status !== 200 || /<Error>/.test(completed.text)) throw new Error(`CompleteMultipartUpload answered ${completed.status}: ${completed.text}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
 /**
  * `--only s3` (not run by default): the S3 + PostgreSQL storage, against a private Swift and
  * PostgreSQL. A streamed upload and a download through `bdfu serve` against a bare PutObject /
@@ -49,14 +83,15 @@ export async function s3(ws: Workspace, options: BenchOptions): Promise<Row[]> {
     owner.teardown(() => served.stop());
     const token = await ws.token('bench');
     const readToken = await ws.token('bench', 'read');
-    const rates = { bareUp: [] as number[], bdfuUp: [] as number[], bareDown: [] as number[], bdfuDown: [] as number[] };
+    const rates = { bareUp: [] as number[], bareMultipart: [] as number[], bdfuUp: [] as number[], bareDown: [] as number[], bdfuDown: [] as number[] };
     let rssOne = 0;
     for (let run = 1; run <= options.runs; run++) {
-      progress(`s3 ${run}/${options.runs}: bare PutObject, upload through bdfu, bare GetObject, download through bdfu`);
+      progress(`s3 ${run}/${options.runs}: bare PutObject, bare multipart upload, upload through bdfu, bare GetObject, download through bdfu`);
       const put = await s3Headers(swift, 'PUT', `bench/bare-${run}`, { 'content-length': String(size) });
       const bare = await send(put.url, { method: 'PUT', headers: put.headers, body: randomChunks(size) });
       if (bare.status !== 200) throw new Error(`PutObject answered ${bare.status}: ${bare.text}`);
       rates.bareUp.push(mibPerSecond(size, bare.ms));
+      rates.bareMultipart.push(mibPerSecond(size, await bareMultipart(swift, `bench/multipart-${run}`, size)));
 
       const form = multipart(size);
       const up = await send(`${served.url}upload`, {
@@ -87,6 +122,14 @@ export async function s3(ws: Workspace, options: BenchOptions): Promise<Row[]> {
       row({
         figure: `S3. upload ${sizeLabel(size)} through bdfu on S3 + PostgreSQL`, unit: 'MiB/s',
         bdfu: summarize(rates.bdfuUp), baselineLabel: 'bare PutObject', baseline: summarize(rates.bareUp),
+      }),
+      row({
+        figure: `S3. the ceiling: a bare multipart upload (8 MiB parts, 2 in flight) of ${sizeLabel(size)} against one PutObject`, unit: 'MiB/s',
+        bdfu: summarize(rates.bareMultipart), baselineLabel: 'bare PutObject', baseline: summarize(rates.bareUp),
+      }),
+      row({
+        figure: `S3. upload ${sizeLabel(size)} through bdfu on S3 + PostgreSQL, against the bare multipart upload`, unit: 'MiB/s',
+        bdfu: summarize(rates.bdfuUp), baselineLabel: 'bare multipart upload', baseline: summarize(rates.bareMultipart),
       }),
       row({
         figure: `S3. download ${sizeLabel(size)} through bdfu on S3 + PostgreSQL`, unit: 'MiB/s',
