@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { open, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { ownerGone } from '../fs-lease.js';
 
@@ -15,9 +16,17 @@ export interface LockHolder {
   discard: boolean;
 }
 
+function removeIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Gone already, or taken over: nothing of this holder's is left to remove.
+  }
+}
+
 export async function readHolder(path: string): Promise<LockHolder | undefined> {
   try {
-    const value = JSON.parse(await readFile(path, 'utf8')) as LockHolder;
+    const value = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
     return typeof value.pid === 'number' && typeof value.start === 'number' ? value : undefined;
   } catch {
     return undefined;
@@ -68,10 +77,11 @@ export class SessionLock {
     holding: () => Promise<Omit<LockHolder, 'pid' | 'host' | 'token'>>,
     recover: (stale: LockHolder | undefined) => Promise<void>,
   ): Promise<SessionLock | undefined> {
+    // Synchronous calls on a small file, as fs-store's lease (docs/performance.md, figure 3).
     for (let attempt = 0; attempt < 3; attempt++) {
-      let handle;
+      let fd: number;
       try {
-        handle = await open(paths.lock, 'wx', 0o600);
+        fd = openSync(paths.lock, 'wx', 0o600);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         if (!(await SessionLock.takeOver(paths, ttlMs, recover))) return undefined;
@@ -79,16 +89,16 @@ export class SessionLock {
       }
       try {
         const holder: LockHolder = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), ...(await holding()) };
-        await handle.writeFile(JSON.stringify(holder));
+        writeSync(fd, JSON.stringify(holder));
         const lock = new SessionLock(paths.lock, holder);
-        lock.ino = (await handle.stat()).ino;
+        lock.ino = fstatSync(fd).ino;
         lock.renewEvery(ttlMs / 3);
         return lock;
       } catch (error) {
-        await unlink(paths.lock).catch(() => undefined);
+        removeIfThere(paths.lock);
         throw error;
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     }
     return undefined;
@@ -147,6 +157,6 @@ export class SessionLock {
   async release(): Promise<void> {
     clearInterval(this.renewer);
     const holder = await readHolder(this.path);
-    if (holder?.token === this.holder.token) await unlink(this.path).catch(() => undefined);
+    if (holder?.token === this.holder.token) removeIfThere(this.path);
   }
 }

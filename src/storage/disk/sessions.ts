@@ -1,6 +1,6 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { createReadStream, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DirectorySync } from '../directory-sync.js';
@@ -37,7 +37,7 @@ function missing(error: unknown): boolean {
 
 async function sizeOf(path: string): Promise<number> {
   try {
-    return (await stat(path)).size;
+    return statSync(path).size;
   } catch (error) {
     if (missing(error)) return 0;
     throw error;
@@ -56,9 +56,9 @@ async function datasyncFile(path: string): Promise<void> {
 /** Writes a file whole or not at all (readers in other processes see the old or the new state). */
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, text, { mode });
+  writeFileSync(temp, text, { mode });
   try {
-    await rename(temp, path);
+    renameSync(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
@@ -108,7 +108,7 @@ export class DiskSessions implements ResumableSessions {
   private async readState(dir: string, id: string): Promise<SessionState | undefined> {
     if (!FILE_ID.test(id)) return undefined;
     try {
-      return JSON.parse(await readFile(sessionPaths(dir, id).state, 'utf8')) as SessionState;
+      return JSON.parse(readFileSync(sessionPaths(dir, id).state, 'utf8')) as SessionState;
     } catch (error) {
       if (missing(error) || error instanceof SyntaxError) return undefined;
       throw error;
@@ -154,7 +154,6 @@ export class DiskSessions implements ResumableSessions {
     if (init.length !== undefined && init.length > init.maxBytes) {
       throw new StorageError('too_large', `the upload is ${init.length} bytes, more than the ${init.maxBytes} allowed`, { details: { allowed: init.maxBytes } });
     }
-    await mkdir(dir, { recursive: true, mode: this.modes.dir });
     const id = randomBytes(16).toString('hex');
     const paths = sessionPaths(dir, id);
     const length = init.length;
@@ -168,7 +167,7 @@ export class DiskSessions implements ResumableSessions {
       held: length ?? 0,
     };
     try {
-      await writeFile(paths.part, '', { flag: 'wx', mode: this.modes.file });
+      await this.createPart(dir, paths.part);
       await this.hold(dir, user, init.quota, { bytes: length ?? 0, files: 1 }, true, () => writeAtomically(paths.state, JSON.stringify(state) + '\n', this.modes.file));
     } catch (error) {
       await rm(paths.part, { force: true });
@@ -176,6 +175,17 @@ export class DiskSessions implements ResumableSessions {
     }
     this.track(`${user}/${id}`, { hash: createHash('sha256'), offset: 0 });
     return this.sessionOf(dir, state);
+  }
+
+  /** The session's empty part file; the user's directory is made only when that finds it missing (a new user). */
+  private async createPart(dir: string, part: string): Promise<void> {
+    try {
+      writeFileSync(part, '', { flag: 'wx', mode: this.modes.file });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(dir, { recursive: true, mode: this.modes.dir });
+      writeFileSync(part, '', { flag: 'wx', mode: this.modes.file });
+    }
   }
 
   async get(user: string, id: string): Promise<Session | undefined> {
@@ -340,8 +350,8 @@ export class DiskSessions implements ResumableSessions {
       ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
     };
     const paths = sessionPaths(dir, id);
-    await writeFile(paths.record, JSON.stringify(record) + '\n');
-    await rename(part, paths.file);
+    writeFileSync(paths.record, JSON.stringify(record) + '\n');
+    renameSync(part, paths.file);
     await this.directorySync.sync(dir);
     return record;
   }
