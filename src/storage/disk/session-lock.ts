@@ -16,7 +16,8 @@ export interface LockHolder {
   discard: boolean;
 }
 
-function removeIfThere(path: string): void {
+/** unlink(2), synchronously, ignoring any error (fs-store's `removeIfThere` ignores only ENOENT). */
+function unlinkIgnoringErrors(path: string): void {
   try {
     unlinkSync(path);
   } catch {
@@ -95,7 +96,7 @@ export class SessionLock {
         lock.renewEvery(ttlMs / 3);
         return lock;
       } catch (error) {
-        removeIfThere(paths.lock);
+        unlinkIgnoringErrors(paths.lock);
         throw error;
       } finally {
         closeSync(fd);
@@ -157,6 +158,6 @@ export class SessionLock {
   async release(): Promise<void> {
     clearInterval(this.renewer);
     const holder = await readHolder(this.path);
-    if (holder?.token === this.holder.token) removeIfThere(this.path);
+    if (holder?.token === this.holder.token) unlinkIgnoringErrors(this.path);
   }
 }
