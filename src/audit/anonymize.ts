@@ -24,8 +24,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * 2. Copy the log's whole lines into it, anonymizing the old ones, without stopping appenders
  *    (they only add at the end; the copy remembers the offset it reached).
  * 3. Pause the appenders briefly: create `.audit.pause`, then wait until no append that started
- *    before the pause is in progress (their marker files in `.audit.writers/` are gone; append.ts
- *    announces itself before it checks for a pause, so none is missed).
+ *    before the pause is in progress (no fresh marker in `.audit.writers/` says it is appending;
+ *    append.ts announces itself before it checks for a pause, so none is missed).
  * 4. Copy what was appended since the offset of step 2, fsync, and rename the new log over the
  *    old one (atomic: a reader sees the whole old log or the whole new one), fsync the directory.
  * 5. Remove the pause. Appenders waiting on it carry on, into the new log.
@@ -157,6 +157,11 @@ async function copyLines(input: FileHandle, offset: number, output: FileHandle, 
   return position - Buffer.byteLength(rest, 'latin1');
 }
 
+/** A process's marker says "0" between its appends (append.ts); one just made is still empty. */
+async function betweenAppends(marker: string): Promise<boolean> {
+  return readFile(marker, 'latin1').then((flag) => flag === '0', () => true);
+}
+
 async function waitForAppenders(dir: string, pause: string): Promise<void> {
   for (;;) {
     let names: string[];
@@ -167,10 +172,11 @@ async function waitForAppenders(dir: string, pause: string): Promise<void> {
     }
     let busy = false;
     for (const name of names) {
-      const age = await stat(join(dir, name)).then((s) => Date.now() - s.mtimeMs, () => -1);
+      const marker = join(dir, name);
+      const age = await stat(marker).then((s) => Date.now() - s.mtimeMs, () => -1);
       if (age < 0) continue;
-      if (age >= STALE_MS) await unlink(join(dir, name)).catch(() => undefined);
-      else busy = true;
+      if (age >= STALE_MS) await unlink(marker).catch(() => undefined);
+      else if (!(await betweenAppends(marker))) busy = true;
     }
     if (!busy) return;
     // Keep the pause fresh: appenders ignore a pause older than STALE_MS.

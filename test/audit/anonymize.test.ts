@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -121,4 +121,26 @@ t.test('the rotated log is anonymized too', async (t) => {
   const rotated = readFileSync(auditPaths(dir).previous, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEntry);
   t.ok(rotated.length === 10 && rotated.every((e) => e.anonymized && e.user === null && e.id === undefined), 'every old entry of .audit.jsonl.1');
   t.ok(readLog(dir).every((e) => e.user !== null), 'the recent log untouched');
+});
+
+t.test('the swap waits while a fresh marker says its process is appending ("1", or still empty), not for one between appends ("0")', async (t) => {
+  const settled = async (run: Promise<unknown>, ms: number) =>
+    Promise.race([run.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+  for (const flag of ['1', '', '0']) {
+    const dir = mkdtempSync(join(tmpdir(), 'bdfu-anon-'));
+    writeFileSync(auditPaths(dir).log, oldEntries(10, 60, 40).map((e) => JSON.stringify(e) + '\n').join(''));
+    mkdirSync(auditPaths(dir).writers);
+    const marker = join(auditPaths(dir).writers, '999999-0123456789ab');
+    writeFileSync(marker, flag);
+    const run = anonymizeOlderThan(dir, 30 * 86_400);
+    if (flag === '0') {
+      t.same(await run, { ran: true, entries: 10, anonymized: 10 }, 'a marker saying "0" does not hold the swap up');
+      continue;
+    }
+    t.equal(await settled(run, 300), false, `a marker saying ${JSON.stringify(flag)} holds the swap`);
+    t.ok(existsSync(auditPaths(dir).pause), 'and the appenders are paused meanwhile');
+    writeFileSync(marker, '0');
+    t.same(await run, { ran: true, entries: 10, anonymized: 10 }, 'once it says "0", the swap goes ahead');
+    t.notOk(existsSync(auditPaths(dir).pause), 'and the pause is lifted');
+  }
 });

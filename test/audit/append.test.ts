@@ -6,7 +6,7 @@ import { appendEntries } from '../../src/audit/append.js';
 import { auditPaths } from '../../src/audit/entry.js';
 import { runAppender } from '../helpers/audit-appender.js';
 
-t.test('one entry is one JSON line, created 0600, with no markers left', async (t) => {
+t.test('one entry is one JSON line, created 0600; the process\'s marker stays, saying it is between appends', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bdfu-audit-'));
   await appendEntries(dir, [{ time: '2026-11-23T18:00:00.000Z', user: 'alice', address: '::1', action: 'upload', outcome: 'ok', id: 'x', name: 'a\nb "c"', bytes: 3 }]);
   const text = readFileSync(auditPaths(dir).log, 'utf8');
@@ -14,7 +14,12 @@ t.test('one entry is one JSON line, created 0600, with no markers left', async (
   t.same(JSON.parse(text), { time: '2026-11-23T18:00:00.000Z', user: 'alice', address: '::1', action: 'upload', outcome: 'ok', id: 'x', name: 'a\nb "c"', bytes: 3 });
   const { statSync } = await import('node:fs');
   t.equal(statSync(auditPaths(dir).log).mode & 0o777, 0o600);
-  t.same(readdirSync(auditPaths(dir).writers), []);
+  const markers = readdirSync(auditPaths(dir).writers);
+  t.equal(markers.length, 1, 'one marker per process, kept for its life (no file made and removed per append)');
+  t.equal(readFileSync(join(auditPaths(dir).writers, markers[0]!), 'latin1'), '0');
+  t.match(markers[0], new RegExp(`^${process.pid}-`));
+  await appendEntries(dir, [{ time: '2026-11-23T18:00:01.000Z', user: 'alice', address: '::1', action: 'upload', outcome: 'ok' }]);
+  t.same(readdirSync(auditPaths(dir).writers), markers, 'the next append rewrites the same marker');
 });
 
 t.test('many processes appending at once leave only whole lines, none lost', async (t) => {
@@ -39,5 +44,6 @@ t.test('many processes appending at once leave only whole lines, none lost', asy
   }
   t.equal(torn, 0, 'no torn or interleaved line');
   t.equal(seen.size, processes * each, 'each entry exactly once');
+  t.same(readdirSync(auditPaths(dir).writers), [], 'each process removed its marker when it exited');
   t.ok(lines.some((l) => l.length > 4096 * 4), 'lines well past PIPE_BUF were among them');
 });
