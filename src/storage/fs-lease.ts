@@ -42,13 +42,28 @@ export function ownerGone(owner: Pick<Lease, 'pid' | 'host'>): boolean {
   }
 }
 
+/**
+ * A lease, or, for a lease an upload is turning into its metadata (fs-store's commit), the
+ * bytes its record says, owned by nobody this process could find gone.
+ */
 export async function readLease(path: string): Promise<Lease | undefined> {
   try {
-    const value = JSON.parse(await readFile(path, 'utf8')) as Lease;
-    return typeof value.pid === 'number' && typeof value.bytes === 'number' ? value : undefined;
+    const value = JSON.parse(await readFile(path, 'utf8')) as Partial<Lease> & { size?: unknown };
+    if (typeof value.pid === 'number' && typeof value.bytes === 'number') return value as Lease;
+    return typeof value.size === 'number' ? { pid: 0, host: '', bytes: value.size } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** `.<id>.json`, the metadata of stored file `<id>`: the name a lease is renamed to when its upload completes. */
+const METADATA = /^\.([0-9a-f]{32})\.json$/;
+
+/** The bytes of an upload between its lease's renaming into metadata and its file's renaming into place. */
+async function committing(dir: string, name: string, present: ReadonlySet<string>): Promise<number | undefined> {
+  const id = METADATA.exec(name)?.[1];
+  if (id === undefined || present.has(id) || !present.has(`${TEMP_PREFIX}${id}${TEMP_SUFFIX}`)) return undefined;
+  return (await readLease(join(dir, name)))?.bytes;
 }
 
 /** Removes every file of one upload in flight. */
@@ -105,8 +120,15 @@ export interface Usage {
 /** What a user's directory holds: stored files, plus the room uploads in flight and unfinished resumable sessions hold. Leases of dead processes are swept. */
 export async function usageOf(dir: string): Promise<Usage> {
   const names = await readdir(dir);
+  const present = new Set(names);
   const usage: Usage = { bytes: 0, files: 0 };
   for (const name of names) {
+    const finishing = await committing(dir, name, present);
+    if (finishing !== undefined) {
+      usage.bytes += finishing;
+      usage.files++;
+      continue;
+    }
     if (FILE_ID.test(name)) {
       const info = await stat(join(dir, name)).catch(() => undefined);
       if (info) {

@@ -126,12 +126,13 @@ export class FsStore implements Store {
     const dir = this.userDir(user);
     const id = randomBytes(16).toString('hex');
     const lease = join(dir, leaseName(id));
-    // The lease, the metadata, the rename and the lease's removal are synchronous calls: each
-    // takes microseconds on a local disk, less than a round trip through libuv's thread pool
-    // costs (measured: ~30 % more small uploads per second, docs/performance.md, figure 3). The
-    // bytes and their fsyncs stay asynchronous.
+    // The lease, its turning into the metadata, the renames and a lease's removal are synchronous
+    // calls: each takes microseconds on a local disk, less than a round trip through libuv's
+    // thread pool costs (measured: ~30 % more small uploads per second, docs/performance.md,
+    // figure 3). The bytes and their fsyncs stay asynchronous. The lease is made with the
+    // metadata's mode, as it becomes the metadata.
     const hold = async (granted: number): Promise<Reservation> => {
-      writeFileSync(lease, JSON.stringify(ownLease(granted)), { flag: 'wx', mode: 0o600 });
+      writeFileSync(lease, JSON.stringify(ownLease(granted)), { flag: 'wx', mode: this.modes.file });
       let released = false;
       return {
         id, user, bytes: granted,
@@ -195,11 +196,15 @@ export class FsStore implements Store {
           uploaded: new Date().toISOString(),
           ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
         };
-        // The metadata goes straight to its name before the bytes are known flushed: it is
-        // read only for a file that exists, and the file appears (by rename) only after both.
-        // Metadata whose file never appears is swept as a leftover.
-        writeFileSync(join(dir, metaName(id)), JSON.stringify(record) + '\n', { flag: 'wx', mode: this.modes.file });
         await finished(stream);
+        // The lease becomes the metadata: rewritten in place and renamed, so an upload makes no
+        // file that it then removes (each freed inode slows later file creation: docs/performance.md,
+        // figure 3). The metadata is read only for a file that exists, and the file appears (by
+        // rename) only after it. Until then usageOf counts it as it counted the lease; metadata
+        // whose file never appears is swept as a leftover.
+        const lease = join(dir, leaseName(id));
+        writeFileSync(lease, JSON.stringify(record) + '\n', { mode: this.modes.file });
+        renameSync(lease, join(dir, metaName(id)));
         renameSync(temp, join(dir, id));
         await this.directorySync.sync(dir);
         settled = true;

@@ -1,8 +1,9 @@
 import t from 'tap';
-import { mkdtempSync, readdirSync, utimesSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsStore } from '../../src/storage/fs-store.js';
+import { usageOf } from '../../src/storage/fs-lease.js';
 
 const fresh = () => new FsStore(mkdtempSync(join(tmpdir(), 'bdfu-store-')));
 
@@ -11,9 +12,28 @@ t.test('layout on disk is the original’s: STORAGE_DIR/<user>/<id>', async (t) 
   const pending = await store.begin('sally', { name: 'a', type: 'b' });
   const temps = readdirSync(join(store.root, 'sally'));
   t.match(temps.sort(), [/^\.upload-[0-9a-f]{32}\.lease$/, /^\.upload-[0-9a-f]{32}\.part$/], 'written to a hidden temporary file first, beside its lease');
+  const lease = temps.find((name) => name.endsWith('.lease'))!;
+  const leaseInode = statSync(join(store.root, 'sally', lease)).ino;
   pending.stream.end(Buffer.from('x'));
   const record = await pending.commit({ size: 1, sha256: 'x' });
   t.same(readdirSync(join(store.root, 'sally')).sort(), [`.${record.id}.json`, record.id].sort());
+  t.equal(statSync(join(store.root, 'sally', `.${record.id}.json`)).ino, leaseInode,
+    'the lease became the metadata (rewritten and renamed): the upload removed no file it made');
+});
+
+t.test('quota: an upload whose lease became its metadata, before its file is in place, still counts', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bdfu-usage-'));
+  const id = 'e'.repeat(32);
+  writeFileSync(join(dir, `.${id}.json`), JSON.stringify({ id, user: 'sally', name: 'a', type: 'b', size: 500, sha256: 'x', uploaded: '2026-12-03T00:00:00.000Z' }));
+  writeFileSync(join(dir, `.upload-${id}.part`), Buffer.alloc(500));
+  t.same(await usageOf(dir), { bytes: 500, files: 1 }, 'metadata beside its temporary file: the upload is finishing');
+  const leaseId = 'f'.repeat(32);
+  writeFileSync(join(dir, `.upload-${leaseId}.lease`), JSON.stringify({ id: leaseId, size: 70, sha256: 'x' }));
+  t.same(await usageOf(dir), { bytes: 570, files: 2 }, 'a lease already rewritten with its record holds the record\'s size');
+  renameSync(join(dir, `.upload-${id}.part`), join(dir, id));
+  t.same(await usageOf(dir), { bytes: 570, files: 2 }, 'once the file is in place, it counts as a stored file (once)');
+  rmSync(join(dir, id));
+  t.same(await usageOf(dir), { bytes: 70, files: 1 }, 'metadata alone (a leftover) holds nothing');
 });
 
 t.test('sweep removes only stale leftovers', async (t) => {
