@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, createReadStream, createWriteStream, renameSync, unlinkSync, writeFileSync, type WriteStream } from 'node:fs';
+import { closeSync, constants, createReadStream, createWriteStream, ftruncateSync, openSync, renameSync, unlinkSync, writeFileSync, writeSync, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { access, lstat, mkdir, open as openFile, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -49,6 +49,21 @@ function removeIfThere(path: string): void {
     unlinkSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/**
+ * Replaces a small file's content without O_TRUNC: ext4 writes a file truncated to nothing out
+ * when it is closed (auto_da_alloc), a disk write the caller does not need.
+ */
+function rewriteInPlace(path: string, text: string, mode: number): void {
+  const bytes = Buffer.from(text);
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT, mode);
+  try {
+    writeSync(fd, bytes, 0, bytes.length, 0);
+    ftruncateSync(fd, bytes.length);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -203,7 +218,7 @@ export class FsStore implements Store {
         // rename) only after it. Until then usageOf counts it as it counted the lease; metadata
         // whose file never appears is swept as a leftover.
         const lease = join(dir, leaseName(id));
-        writeFileSync(lease, JSON.stringify(record) + '\n', { mode: this.modes.file });
+        rewriteInPlace(lease, JSON.stringify(record) + '\n', this.modes.file);
         renameSync(lease, join(dir, metaName(id)));
         renameSync(temp, join(dir, id));
         await this.directorySync.sync(dir);

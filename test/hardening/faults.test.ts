@@ -70,10 +70,13 @@ t.test(`${20 * STRESS} client aborts at random points (CGI)`, async (t) => {
 t.test('SIGKILL mid-upload: after a restart no partial file is visible and leftovers are swept', async (t) => {
   const fixture = makeFixture('sigkill', { QUOTA_BYTES: 3 * 1024 * 1024 });
   const served = await startBdfu([fixture.config]);
+  // Should anything below fail before the kill, the server and the connection still go (or the test file would hang).
+  t.teardown(() => served.stop());
   const token = await hs256({ user: 'victim', exp: now() + 600 }, fixture.secret);
   const form = multipart([{ name: 'file', filename: 'killed.bin', data: randomBytes(2 * 1024 * 1024) }]);
   const target = new URL(served.url);
   const socket = connect(Number(target.port), target.hostname);
+  t.teardown(() => socket.destroy());
   socket.on('error', () => undefined);
   await once(socket, 'connect');
   socket.write(`POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: ${form.contentType}\r\nContent-Length: ${form.body.length}\r\n\r\n`);

@@ -1,13 +1,24 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Every file below `dir`, as paths relative to it. */
+/**
+ * Every file below `dir`, as paths relative to it. A server may be at work in it: a file or
+ * directory removed between the listing and its stat (a quota lock released) is left out.
+ */
 export function walk(dir: string): string[] {
-  if (!existsSync(dir)) return [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
   const out: string[] = [];
-  for (const name of readdirSync(dir)) {
+  for (const name of names) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...walk(path).map((p) => join(name, p)));
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (!info) continue;
+    if (info.isDirectory()) out.push(...walk(path).map((p) => join(name, p)));
     else out.push(name);
   }
   return out.sort();
