@@ -11,6 +11,7 @@ import { HttpError } from '../core/http-error.js';
 import { loadVerificationKeys, type Algorithm, type KeySettings, type VerificationKey } from './keys.js';
 import { userNameProblem } from '../storage/user-name.js';
 import { unauthorized } from './bearer.js';
+import { VerifiedTokens, type CheckedToken } from './verified-tokens.js';
 import { parseModuleScopes, parseScopes, type AppGrant, type Principal, type ScopeWord } from './principal.js';
 
 export interface VerifierOptions {
@@ -143,6 +144,15 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     throw describe(lastError, accepted);
   }
 
+  const verifiedTokens = new VerifiedTokens();
+  async function checkOnce(token: string, keys: readonly VerificationKey[]): Promise<CheckedToken> {
+    const known = verifiedTokens.get(token, now(), options.clockSkewSeconds);
+    if (known) return known;
+    const checked = await check(token, keys);
+    verifiedTokens.add(token, checked);
+    return checked;
+  }
+
   const verify = async function verify(token: string): Promise<Principal> {
     let keys: VerificationKey[];
     try {
@@ -152,7 +162,7 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
       throw error;
     }
     try {
-      const { payload, protectedHeader } = await check(token, keys);
+      const { payload, protectedHeader } = await checkOnce(token, keys);
       // The original bdfu put `exp` in the header too, and its server reads only that one.
       const headerExp = protectedHeader.exp;
       if (typeof headerExp === 'number' && headerExp + options.clockSkewSeconds <= now()) {

@@ -44,3 +44,38 @@ t.test('clock skew is forgiven up to the setting', async (t) => {
   const strict = createTokenVerifier({ secret, clockSkewSeconds: 0 });
   await t.rejects(strict(await originalToken('sally', secret, { expiresIn: -2 })), { code: 'token_expired' });
 });
+
+t.test('a token checked once is not trusted past its time: expiry and nbf are checked at every use', async (t) => {
+  let clock = 1_900_000_000;
+  const verifyAt = createTokenVerifier({ secret, clockSkewSeconds: 5, now: () => clock });
+  const token = await signToken({ user: 'sally', secret, expiresIn: 60, now: clock });
+  t.equal((await verifyAt(token)).user, 'sally');
+  t.equal((await verifyAt(token)).user, 'sally', 'again: known to this process now');
+  clock += 64;
+  t.equal((await verifyAt(token)).user, 'sally', 'expired 4 s ago, within the 5 s skew');
+  clock += 2;
+  await t.rejects(verifyAt(token), { code: 'token_expired' }, 'past exp and the skew: refused, as a token never seen is');
+  clock -= 66 + 10;
+  await t.rejects(verifyAt(token), { code: 'token_not_yet_valid' }, 'before its nbf (a clock set back): refused');
+  clock += 10;
+  t.equal((await verifyAt(token)).user, 'sally', 'and fine again inside its time');
+  const [head, body, signature] = token.split('.');
+  const tampered = `${head}.${body}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BA' : 'AA'}`;
+  await t.rejects(verifyAt(tampered), { code: 'token_bad_signature' }, 'another signature beside a known token is checked in full');
+  const otherUser = await signToken({ user: 'mallory', secret: 'not-the-secret', expiresIn: 60, now: clock });
+  await t.rejects(verifyAt(`${head}.${otherUser.split('.')[1]}.${signature}`), { code: 'token_bad_signature' }, 'a known signature on other claims is checked in full');
+});
+
+t.test('the verified-token cache is bounded and drops the oldest', async (t) => {
+  const { VerifiedTokens } = await import('../../src/auth/verified-tokens.js');
+  const cache = new VerifiedTokens(2);
+  const entry = (exp: number) => ({ payload: { exp }, protectedHeader: { alg: 'HS256' } });
+  cache.add('a', entry(100));
+  cache.add('b', entry(100));
+  cache.add('c', entry(100));
+  t.equal(cache.size, 2);
+  t.equal(cache.get('a', 50, 0), undefined, 'the oldest went');
+  t.ok(cache.get('c', 50, 0));
+  t.equal(cache.get('c', 100, 0), undefined, 'at exp, with no skew: gone');
+  t.equal(cache.size, 1);
+});
