@@ -48,6 +48,13 @@ export interface AppendOptions {
   checksum?: { algorithm: ChecksumAlgorithm; digest: Buffer };
   quota: Quota;
   maxBytes: number;
+  /**
+   * When this chunk ends the upload (its declared length reached, not a partial upload), a backend
+   * may complete it in the same step, as complete() with these options would, and return the
+   * session with its `file`. One that does not leaves it to complete(), which returns the file of
+   * an upload already completed.
+   */
+  complete?: FinishOptions;
 }
 
 /** A finished session's bytes just before they become a file: what a beforeCommit check sees. */

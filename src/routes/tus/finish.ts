@@ -16,6 +16,9 @@ import { expiryOf } from '../../sharing/expiry-records.js';
 export const readyToComplete = (session: Session) =>
   !session.partial && !session.file && session.length !== undefined && session.offset === session.length;
 
+/** Whether the request that appended to this session ends the upload: it holds every byte, or became a file as it did. */
+export const endsUpload = (session: Session) => session.file !== undefined || readyToComplete(session);
+
 /** The headers that say where a finished upload's file is (on the last PATCH, and on HEAD after it). */
 export function fileHeaders(req: CoreRequest, record: FileRecord): Record<string, string> {
   return {
@@ -49,7 +52,7 @@ export function sessionMeta(context: TusContext, pairs: Record<string, string>):
 }
 
 /** The beforeCommit hook sees the finished bytes (on the disk, their file) before they become the owner's file. */
-function finishOptions(context: TusContext, req: CoreRequest, owner: string): FinishOptions {
+export function finishOptions(context: TusContext, req: CoreRequest, owner: string): FinishOptions {
   const hooks = context.deps.hooks;
   if (!hooks) return {};
   return {

@@ -5,7 +5,7 @@ import { isStorageError } from '../../storage/errors.js';
 import type { Session } from '../../storage/sessions.js';
 import type { RouteDeps } from '../deps.js';
 import { admit, findUpload, maxBytes, sessionsOf, tusAnswer, tusContext, type TusContext } from './context.js';
-import { completeUpload, finishedBefore, finishedResponse, readyToComplete } from './finish.js';
+import { completeUpload, endsUpload, finishedBefore, finishedResponse, finishOptions } from './finish.js';
 import { expiredError, expiresHeader, isExpired } from './head.js';
 import { byteCount, parseChecksum, TUS_CONTENT_TYPE, tusResumable } from './protocol.js';
 
@@ -50,7 +50,9 @@ export async function appendBody(context: TusContext, req: CoreRequest, owner: s
   const checksum = parseChecksum(req.headers['upload-checksum']);
   req.acceptBody?.();
   try {
-    return await sessions.append(owner, current.id, offset, req.body, { ...options, ...(checksum ? { checksum } : {}) });
+    return await sessions.append(owner, current.id, offset, req.body, {
+      ...options, ...(checksum ? { checksum } : {}), complete: finishOptions(context, req, owner),
+    });
   } catch (error) {
     if (isStorageError(error) || error instanceof HttpError) throw error;
     // The body failed (the client went away): what reached storage stays, and HEAD will say so.
@@ -74,7 +76,7 @@ export async function patch(context: TusContext, req: CoreRequest, id: string): 
   }
   if (isExpired(session)) throw expiredError();
   const updated = await appendBody(context, req, owner, session, offset, maxBytes(context, principal));
-  if (readyToComplete(updated)) {
+  if (endsUpload(updated)) {
     return finishedResponse(req, await completeUpload(context, req, owner, updated), 200);
   }
   return {

@@ -8,7 +8,7 @@ import type { Session, SessionMeta } from '../../storage/sessions.js';
 import type { RouteDeps } from '../deps.js';
 import { admit, findUpload, maxBytes, sessionsOf, tusAnswer, tusContext, type TusContext } from './context.js';
 import { rememberParts } from '../../storage/concatenated-parts.js';
-import { concatenateUploads, completeUpload, finishedResponse, readyToComplete, sessionMeta } from './finish.js';
+import { concatenateUploads, completeUpload, endsUpload, finishedResponse, sessionMeta } from './finish.js';
 import { expiresHeader } from './head.js';
 import { appendBody, requireOctetStream } from './patch.js';
 import { byteCount, lengthDeferred, parseConcat, parseMetadata, tusResumable, uploadUrl } from './protocol.js';
@@ -70,7 +70,7 @@ async function create(context: TusContext, req: CoreRequest): Promise<CoreRespon
       current = (await sessions.get(principal.user, session.id)) ?? session;
     }
   }
-  if (readyToComplete(current)) {
+  if (endsUpload(current)) {
     return finishedResponse(req, await completeUpload(context, req, principal.user, current), 201, { location: created.location });
   }
   return {

@@ -322,7 +322,13 @@ export class DiskSessions implements ResumableSessions {
         await writeAtomically(paths.state, JSON.stringify(state) + '\n', this.modes.file);
       }
       if (failure) throw diskFailure(failure);
-      return { ...(await this.sessionOf(dir, state)), offset: start + written };
+      const appended: Session = { ...(await this.sessionOf(dir, state)), offset: start + written };
+      // The last chunk: the file is made under this lock, not under a second one (a lock is a file
+      // made and removed, and each removal slows later file creation: docs/performance.md).
+      if (options.complete && !state.partial && state.length !== undefined && appended.offset === state.length) {
+        return { ...appended, file: await this.completeLocked(dir, user, id, state, options.complete) };
+      }
+      return appended;
     });
   }
 
@@ -363,31 +369,37 @@ export class DiskSessions implements ResumableSessions {
     return this.locked(dir, id, false, async () => {
       const state = await this.mustRead(dir, user, id);
       if (state.file) return state.file;
-      const paths = sessionPaths(dir, id);
-      const offset = await this.offsetOf(dir, id, state);
-      if (state.partial) throw new StorageError('conflict', 'a partial upload becomes a file only by concatenation');
-      if (state.length === undefined || offset !== state.length) {
-        throw new StorageError('conflict', `the upload has ${offset} of ${state.length ?? 'an undeclared number of'} bytes`);
-      }
-      let sha256: string;
-      try {
-        sha256 = await this.sha256Of(`${user}/${id}`, paths.part, offset);
-      } catch (error) {
-        throw diskFailure(error);
-      }
-      await checkBeforeCommit(options.beforeCommit, { size: offset, sha256, meta: state.meta, path: paths.part },
-        () => this.removeFiles(dir, user, id, { keepLock: true }));
-      let record: FileRecord;
-      try {
-        await datasyncFile(paths.part);
-        record = await this.publish(dir, paths.part, id, user, state.meta, offset, sha256);
-      } catch (error) {
-        throw diskFailure(error);
-      }
-      // Kept (holding nothing) until it expires: a client whose last answer was lost still learns it is done.
-      await writeAtomically(paths.state, JSON.stringify({ ...state, held: 0, file: record }) + '\n', this.modes.file);
-      return record;
+      return this.completeLocked(dir, user, id, state, options);
     });
+  }
+
+  /** Makes a session that holds every byte a file; the caller holds its lock. */
+  private async completeLocked(dir: string, user: string, id: string, state: SessionState, options: FinishOptions): Promise<FileRecord> {
+    const paths = sessionPaths(dir, id);
+    // The lock is the caller's (an append's, whose checksummed chunk is verified by now): the part holds what it holds.
+    const offset = await sizeOf(paths.part);
+    if (state.partial) throw new StorageError('conflict', 'a partial upload becomes a file only by concatenation');
+    if (state.length === undefined || offset !== state.length) {
+      throw new StorageError('conflict', `the upload has ${offset} of ${state.length ?? 'an undeclared number of'} bytes`);
+    }
+    let sha256: string;
+    try {
+      sha256 = await this.sha256Of(`${user}/${id}`, paths.part, offset);
+    } catch (error) {
+      throw diskFailure(error);
+    }
+    await checkBeforeCommit(options.beforeCommit, { size: offset, sha256, meta: state.meta, path: paths.part },
+      () => this.removeFiles(dir, user, id, { keepLock: true }));
+    let record: FileRecord;
+    try {
+      await datasyncFile(paths.part);
+      record = await this.publish(dir, paths.part, id, user, state.meta, offset, sha256);
+    } catch (error) {
+      throw diskFailure(error);
+    }
+    // Kept (holding nothing) until it expires: a client whose last answer was lost still learns it is done.
+    await writeAtomically(paths.state, JSON.stringify({ ...state, held: 0, file: record }) + '\n', this.modes.file);
+    return record;
   }
 
   async concatenate(user: string, partialIds: readonly string[], meta: SessionMeta, _quota: Quota, options: FinishOptions = {}): Promise<FileRecord> {

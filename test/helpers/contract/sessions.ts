@@ -246,6 +246,38 @@ export function sessionsContract(t: Test, open: BackendFactory): void {
     for (const id of parts) t.equal(await sessions.get('nina', id), undefined, 'the partials are gone');
   });
 
+  t.test('an append that ends the upload may complete it (complete option): once, with the same checks, and complete() then returns that file', async (t) => {
+    const { backend } = await open();
+    const sessions = sessionsOf(backend);
+    const checked: number[] = [];
+    const finish = { beforeCommit: async ({ size }: { size: number }) => { checked.push(size); } };
+    const session = await sessions.create('ender', init({ length: 9 }));
+    const middle = await sessions.append('ender', session.id, 0, body('first'), { ...appendOptions(), complete: finish });
+    t.equal(middle.file, undefined, 'a chunk that does not end the upload completes nothing');
+    t.same(checked, [], 'nor asks the check');
+    const last = await sessions.append('ender', session.id, 5, body('last'), { ...appendOptions(), complete: finish });
+    t.equal(last.offset, 9);
+    const record = await sessions.complete('ender', session.id, finish);
+    if (last.file) t.same(last.file, record, 'completed by the append: complete() returns that file');
+    t.same(checked, [9], 'the check ran once, on every byte, whichever step made the file');
+    t.equal(record.sha256, sha256('firstlast'));
+    t.equal((await read((await backend.files.open('ender', record.id))!.stream)).toString(), 'firstlast');
+    t.match(await sessions.get('ender', session.id), { file: { id: record.id } }, 'the session says where its file is');
+
+    const refused = await sessions.create('ender', init({ length: 4 }));
+    const verdict = new Error('infected');
+    const refusing = { beforeCommit: async () => { throw verdict; } };
+    const attempt = sessions.append('ender', refused.id, 0, body('evil'), { ...appendOptions(), complete: refusing })
+      .then((appended) => sessions.complete('ender', appended.id, refusing));
+    await t.rejects(attempt, { name: 'StorageError', kind: 'rejected', cause: verdict }, 'a refusal is the same, from the append or from complete()');
+    t.equal(await backend.files.stat('ender', refused.id), undefined, 'no file');
+    t.equal(await sessions.get('ender', refused.id), undefined, 'and no session');
+
+    const partial = await sessions.create('ender', init({ length: 2, partial: true }));
+    const appendedPartial = await sessions.append('ender', partial.id, 0, body('ab'), { ...appendOptions(), complete: finish });
+    t.equal(appendedPartial.file, undefined, 'a partial upload is never completed by its append (only by concatenation)');
+  });
+
   t.test('a beforeCommit check sees the finished bytes before the file exists; a refusal leaves nothing', async (t) => {
     const { backend } = await open();
     const sessions = sessionsOf(backend);
