@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { startCgiHost } from '../helpers/cgi-host.js';
 import { makeFixture } from '../helpers/fixture.js';
@@ -47,11 +48,16 @@ async function runTable(t: Test, adapter: 'node' | 'cgi') {
       t.same(storedFiles(fixture.storageDir), [], 'nothing stored');
       t.ok(await eventually(() => leftovers(fixture.storageDir).length === 0), `no upload left in flight: ${leftovers(fixture.storageDir).join(' ')}`);
       t.same(readdirSync(fixture.dir).sort(), around, 'nothing written beside STORAGE_DIR');
-      // Files with their metadata, and the audit trail (which records every refusal).
-      // (and the counters that bound how many refusals from one address it records)
+      // Files with their metadata, and the audit trail (which records every refusal), the counters
+      // that bound how many refusals from one address it records, and a long-lived server's
+      // writer marker, which must say it is between appends.
+      const marker = /^\.audit\.writers\/\d+-[0-9a-f]{12}$/;
       const strays = walk(fixture.storageDir).filter((path) => !/^[^/]+\/(\.[0-9a-f]{32}\.json|[0-9a-f]{32})$/.test(path) && !/^\.audit\.jsonl$/.test(path) &&
-        !/^\.audit\.refused\/[^/]+\.\d+$/.test(path));
+        !/^\.audit\.refused\/[^/]+\.\d+$/.test(path) && !marker.test(path));
       t.same(strays, [], 'nothing else in STORAGE_DIR');
+      const markers = walk(fixture.storageDir).filter((path) => marker.test(path));
+      const between = () => markers.every((path) => readFileSync(join(fixture.storageDir, path), 'latin1') === '0');
+      t.ok(await eventually(between), 'a writer marker left says "0" (its server is between appends)');
     });
   }
   t.ok(BAD_INPUT.filter((c) => adapter === 'node' || !c.nodeOnly).length >= 40, 'at least 40 cases');
