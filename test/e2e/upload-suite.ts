@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -198,15 +199,17 @@ export function uploadSuite(t: Test, target: () => Target): void {
     const token = await originalToken('cutoff', secret);
     const { body, contentType } = multipart([{ name: 'file', filename: 'big', data: randomBytes(2 << 20) }]);
     const url = new URL(`${baseUrl}upload`);
-    await new Promise<void>((resolve) => {
-      const socket = connect(Number(url.port), url.hostname, () => {
-        socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\n` +
-          `Content-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`);
-        socket.write(body.subarray(0, 1 << 20), () => setTimeout(() => { socket.destroy(); resolve(); }, 300));
-      });
-      socket.on('error', () => resolve());
-    });
-    t.ok(await eventuallyAsync(async () => (await stored.inFlight('cutoff')).length === 0), 'the temporary file (held room, open upload) is removed');
+    const socket = connect(Number(url.port), url.hostname);
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\n` +
+      `Content-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(body.subarray(0, 1 << 20));
+    // Cut off only once the upload is under way (a CGI process on a loaded machine takes a while to
+    // start): otherwise "nothing in flight" could be seen before the upload had begun.
+    t.ok(await eventuallyAsync(async () => (await stored.inFlight('cutoff')).length > 0, 30_000), 'the upload is under way');
+    socket.destroy();
+    t.ok(await eventuallyAsync(async () => (await stored.inFlight('cutoff')).length === 0, 30_000), 'the temporary file (held room, open upload) is removed');
     t.same(await stored.ids('cutoff'), [], 'no file under a real id');
     t.same(await stored.entries('cutoff'), [], 'nothing at all');
     const after = await uploadFile(baseUrl, token, Buffer.from('still serving'));
