@@ -45,13 +45,9 @@ function announce(dir: string, appending: boolean): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     if (!appending) return;
-    try {
-      writeFileSync(marker, flag, { flag: 'w', mode: 0o600 });
-    } catch (missing) {
-      if ((missing as NodeJS.ErrnoException).code !== 'ENOENT') throw missing;
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      writeFileSync(marker, flag, { flag: 'w', mode: 0o600 });
-    }
+    // First use, or removed as stale: made again (with its directory, when that is missing too).
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(marker, flag, { flag: 'w', mode: 0o600 });
   }
 }
 

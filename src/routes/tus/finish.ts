@@ -79,9 +79,13 @@ async function madeFile(context: TusContext, req: CoreRequest, owner: string, re
   return { record, expires };
 }
 
-/** A session that holds every byte becomes a file, as a multipart upload does: checked by beforeCommit, told to afterUpload. */
+/**
+ * A session that holds every byte becomes a file, as a multipart upload does: checked by
+ * beforeCommit, told to afterUpload. A session its last append already made a file (with the
+ * same check) is not completed again.
+ */
 export async function completeUpload(context: TusContext, req: CoreRequest, owner: string, session: Session): Promise<Finished> {
-  const record = await sessionsOf(context).complete(owner, session.id, finishOptions(context, req, owner));
+  const record = session.file ?? await sessionsOf(context).complete(owner, session.id, finishOptions(context, req, owner));
   return madeFile(context, req, owner, record, session.meta);
 }
 
