@@ -4,6 +4,7 @@ import { multipart } from '../lib/http.js';
 import type { BenchOptions } from '../lib/options.js';
 import { progress } from '../lib/progress.js';
 import { rate, type Shot } from '../lib/rate.js';
+import { settleDisk } from '../lib/settle-disk.js';
 import { row, type Row } from '../lib/report.js';
 import { summarize } from '../lib/stats.js';
 import { Teardowns } from '../lib/teardowns.js';
@@ -51,6 +52,7 @@ export async function smallUploads(ws: Workspace, options: BenchOptions): Promis
         const shot = shots[name];
         if (!shot) continue;
         progress(`small uploads ${run}/${options.runs}: ${{ dav: 'Apache mod_dav', durable: 'durable pipe', bdfu: 'bdfu', baseline: 'baseline' }[name]}`);
+        settleDisk();
         rates[name].push(await rate(shot, options.clients, options.seconds));
       }
       ws.clean();

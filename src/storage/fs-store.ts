@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants, createReadStream, open as openCallback, createWriteStream, ftruncateSync, openSync, renameSync, unlinkSync, writeSync, type WriteStream } from 'node:fs';
+import { closeSync, constants, createReadStream, open as openCallback, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { access, lstat, mkdir, open as openFile, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -7,6 +6,8 @@ import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { caseProblem, isCaseInsensitive } from './case-folding.js';
 import { DirectorySync } from './directory-sync.js';
+import { DurableFile } from './disk/durable-file.js';
+import { writeRecordDurably } from './disk/durable-record.js';
 import { PRIVATE_MODES, type StorageModes } from './file-modes.js';
 import { StorageError } from './errors.js';
 import { assertValidUserName } from './user-name.js';
@@ -16,6 +17,7 @@ import {
   type Reservation, type Store, type UploadMeta, type WrittenFacts,
 } from './store.js';
 import { unwritableAdvice } from './unwritable-advice.js';
+import { newId } from './new-id.js';
 
 const metaName = (id: string) => `.${id}.json`;
 
@@ -35,12 +37,9 @@ function runningAs(): string {
 }
 
 /** Opens a new temporary file; the user's directory is made only when it is missing (once per user, not per upload). */
-async function createTemp(dir: string, temp: string, modes: StorageModes): Promise<WriteStream> {
-  const attempt = () => {
-    // flush: the bytes are fsynced before the file is closed, and so before it is renamed into place.
-    const stream = createWriteStream(temp, { flags: 'wx', mode: modes.file, flush: true });
-    return new Promise<WriteStream>((resolve, reject) => stream.once('open', () => resolve(stream)).once('error', reject));
-  };
+async function createTemp(dir: string, temp: string, modes: StorageModes): Promise<DurableFile> {
+  // The bytes are fsynced before the file is closed, and so before it is renamed into place.
+  const attempt = () => DurableFile.create(temp, modes.file);
   try {
     return await attempt();
   } catch (error) {
@@ -56,21 +55,6 @@ function removeIfThere(path: string): void {
     unlinkSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-}
-
-/**
- * Replaces a small file's content without O_TRUNC: ext4 writes a file truncated to nothing out
- * when it is closed (auto_da_alloc), a disk write the caller does not need.
- */
-function rewriteInPlace(path: string, text: string, mode: number): void {
-  const bytes = Buffer.from(text);
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT, mode);
-  try {
-    writeSync(fd, bytes, 0, bytes.length, 0);
-    ftruncateSync(fd, bytes.length);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -146,7 +130,7 @@ export class FsStore implements Store {
 
   private async reserveIn(user: string, bytes: number, quota: Quota, exact: boolean): Promise<Reservation> {
     const dir = this.userDir(user);
-    const id = randomBytes(16).toString('hex');
+    const id = newId();
     const lease = join(dir, leaseName(id));
     // The lease's turning into the metadata, the renames and a lease's removal are synchronous
     // calls: each takes microseconds on a local disk, less than a round trip through libuv's
@@ -198,7 +182,7 @@ export class FsStore implements Store {
     if (held.user !== user) throw new Error('the reservation is for another user');
     const id = held.id;
     const temp = join(dir, `${TEMP_PREFIX}${id}${TEMP_SUFFIX}`);
-    let stream: WriteStream;
+    let stream: DurableFile;
     try {
       stream = await createTemp(dir, temp, this.modes);
     } catch (error) {
@@ -232,7 +216,7 @@ export class FsStore implements Store {
         // rename) only after it. Until then usageOf counts it as it counted the lease; metadata
         // whose file never appears is swept as a leftover.
         const lease = join(dir, leaseName(id));
-        rewriteInPlace(lease, JSON.stringify(record) + '\n', this.modes.file);
+        await writeRecordDurably(lease, JSON.stringify(record) + '\n', this.modes.file);
         renameSync(lease, join(dir, metaName(id)));
         becameMetadata.add(held);
         renameSync(temp, join(dir, id));

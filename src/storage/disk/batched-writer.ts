@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { rest } from './short-write.js';
 
 /**
  * Bytes queued behind the write in flight before `push` waits for the disk (the body's backpressure).
@@ -66,19 +67,4 @@ export class BatchedWriter {
       this.inFlight = undefined;
     }
   }
-}
-
-/** What is left of `buffers` after the first `n` bytes (a short write). */
-function rest(buffers: Buffer[], n: number): Buffer[] {
-  let skip = n;
-  const left: Buffer[] = [];
-  for (const buffer of buffers) {
-    if (skip >= buffer.length) {
-      skip -= buffer.length;
-      continue;
-    }
-    left.push(skip > 0 ? buffer.subarray(skip) : buffer);
-    skip = 0;
-  }
-  return left;
 }

@@ -11,8 +11,10 @@ import { checkBeforeCommit, type AppendOptions, type FinishOptions, type Resumab
 import { FILE_ID, QuotaExceededError, type FileRecord, type Quota } from '../store.js';
 import { assertValidUserName } from '../user-name.js';
 import { BatchedWriter } from './batched-writer.js';
+import { writeRecordDurably } from './durable-record.js';
 import { sessionIdOf, sessionPaths, type SessionState } from './session-files.js';
 import { lockStale, readHolder, SessionLock } from './session-lock.js';
+import { newId } from '../new-id.js';
 
 export interface DiskSessionsOptions {
   /** A writer lock not renewed for this long is free (a dead holder on this host frees it at once). */
@@ -154,7 +156,7 @@ export class DiskSessions implements ResumableSessions {
     if (init.length !== undefined && init.length > init.maxBytes) {
       throw new StorageError('too_large', `the upload is ${init.length} bytes, more than the ${init.maxBytes} allowed`, { details: { allowed: init.maxBytes } });
     }
-    const id = randomBytes(16).toString('hex');
+    const id = newId();
     const paths = sessionPaths(dir, id);
     const length = init.length;
     const state: SessionState = {
@@ -356,7 +358,7 @@ export class DiskSessions implements ResumableSessions {
       ...(meta.downloadTokenHash ? { downloadTokenHash: meta.downloadTokenHash } : {}),
     };
     const paths = sessionPaths(dir, id);
-    writeFileSync(paths.record, JSON.stringify(record) + '\n');
+    await writeRecordDurably(paths.record, JSON.stringify(record) + '\n', this.modes.file);
     renameSync(part, paths.file);
     await this.directorySync.sync(dir);
     return record;
@@ -427,7 +429,7 @@ export class DiskSessions implements ResumableSessions {
       const offset = await this.offsetOf(dir, id, state);
       if (state.length === undefined || offset !== state.length) throw new StorageError('conflict', `partial upload ${id} is not finished (${offset} of ${state.length ?? '?'} bytes)`);
     }
-    const id = randomBytes(16).toString('hex');
+    const id = newId();
     // Named like a whole upload in flight (.upload-<id>.part): a crash leaves it to FsStore's sweep.
     const temp = join(dir, `.upload-${id}.part`);
     const hash = createHash('sha256');

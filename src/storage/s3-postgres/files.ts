@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
 import type { Database, Transaction } from '../postgres/pool.js';
@@ -12,6 +11,7 @@ import {
 import { assertValidUserName } from '../user-name.js';
 import { FILES_PREFIX, fileKey, idOfFileKey } from './object-keys.js';
 import { USAGE_SQL } from './usage.js';
+import { newId } from '../new-id.js';
 
 interface FileRow {
   user_name: string;
@@ -60,7 +60,7 @@ export class S3PostgresFiles implements Store {
 
   async reserve(user: string, bytes: number, quota: Quota, exact: boolean): Promise<Reservation> {
     assertValidUserName(user);
-    const id = randomBytes(16).toString('hex');
+    const id = newId();
     const granted = await this.db.transaction(async (tx) => {
       await tx.query('INSERT INTO bdfu_users (name) VALUES ($1) ON CONFLICT DO NOTHING', [user]);
       let room = bytes;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { StorageError } from '../errors.js';
@@ -14,6 +14,7 @@ import { bytesIn, readStaged, SessionAppender, stagingPrefix, type SessionBytesS
 import { lockSession, withSessionLock } from './session-lock.js';
 import { inTransaction, inTransactionOn } from './transaction.js';
 import { checkQuota, roomLeft } from './usage.js';
+import { newId } from '../new-id.js';
 
 /** Where finished files go: the files store's object key and record table. */
 export interface SessionFiles {
@@ -94,7 +95,7 @@ export class S3PgSessions implements ResumableSessions {
     if (init.length !== undefined && init.maxBytes > 0 && init.length > init.maxBytes) {
       throw new StorageError('too_large', `the upload's length ${init.length} is more than the ${init.maxBytes} bytes allowed`);
     }
-    const id = randomBytes(16).toString('hex');
+    const id = newId();
     const partial = init.partial === true;
     const heldBytes = init.length ?? 0;
     const heldFiles = partial ? 0 : 1;
@@ -307,7 +308,7 @@ export class S3PgSessions implements ResumableSessions {
           rows.push(row);
         }
         for (const row of rows) await this.assemble(client, row);
-        const id = randomBytes(16).toString('hex');
+        const id = newId();
         const size = rows.reduce((sum, row) => sum + Number(row.length), 0);
         const sink = new MultipartSink(this.objects, this.files.keyOf(user, id), partSizeFor(size));
         const hash = createHash('sha256');

@@ -1,0 +1,116 @@
+import { closeSync, fdatasync, open, writev, writevSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { rest } from './short-write.js';
+
+/**
+ * Bytes of a file written synchronously before its writes go to libuv's thread pool. A write
+ * into the page cache takes microseconds; a thread-pool round trip costs the main thread more
+ * than that (a futex wake, an eventfd, a callback), so a small upload's bytes and its close are
+ * written in line and only its open and fsync leave the main thread. Past this many bytes the
+ * writes are asynchronous, so a large upload that the kernel throttles (too many dirty pages)
+ * waits in the pool, not on the event loop.
+ */
+export const SYNC_WRITE_LIMIT = 64 << 10;
+
+const openDescriptor = promisify(open);
+
+/**
+ * A new file (O_EXCL) as a Writable whose end is durable: `finish` comes only after the bytes are
+ * fsynced and the file is closed. Destroyed, it closes the file (its removal is the caller's).
+ */
+export class DurableFile extends Writable {
+  private fd: number;
+  private written = 0;
+  /** A thread-pool call on `fd` is under way: closing it now could hand its number to another file first. */
+  private busy = false;
+  private closeWhenIdle: (() => void) | undefined;
+
+  private constructor(fd: number) {
+    super({ decodeStrings: true });
+    this.fd = fd;
+  }
+
+  /** Makes the file at `path` (which must not exist) with `mode`. */
+  static async create(path: string, mode: number): Promise<DurableFile> {
+    return new DurableFile(await openDescriptor(path, 'wx', mode));
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this._writev([{ chunk }], callback);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    let buffers = chunks.map(({ chunk }) => chunk);
+    const total = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    if (this.written + total <= SYNC_WRITE_LIMIT) {
+      try {
+        while (buffers.length > 0) {
+          const n = writevSync(this.fd, buffers, this.written);
+          this.written += n;
+          buffers = rest(buffers, n);
+        }
+      } catch (error) {
+        callback(error as Error);
+        return;
+      }
+      callback();
+      return;
+    }
+    const next = (error: Error | null, n: number) => {
+      if (!error) {
+        this.written += n;
+        buffers = rest(buffers, n);
+        if (buffers.length > 0 && !this.closeWhenIdle) {
+          writev(this.fd, buffers, this.written, next);
+          return;
+        }
+      }
+      this.idle();
+      callback(error);
+    };
+    this.busy = true;
+    writev(this.fd, buffers, this.written, next);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.busy = true;
+    fdatasync(this.fd, (error) => {
+      this.idle();
+      if (error) return callback(error);
+      try {
+        this.closeFile();
+      } catch (closeError) {
+        return callback(closeError as Error);
+      }
+      callback();
+    });
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const close = () => {
+      try {
+        this.closeFile();
+      } catch {
+        // The stream is being torn down for `error` already; a failed close adds nothing.
+      }
+      callback(error);
+    };
+    if (this.busy) this.closeWhenIdle = close;
+    else close();
+  }
+
+  private idle(): void {
+    this.busy = false;
+    const close = this.closeWhenIdle;
+    this.closeWhenIdle = undefined;
+    close?.();
+  }
+
+  private closeFile(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    closeSync(fd);
+  }
+}
