@@ -48,7 +48,7 @@ async function direct(ws: Workspace, options: BenchOptions, token: string): Prom
   const times = await spawnTimes(commands, options.spawns);
   const target = { of: 'ratio', op: '<=', limit: 1.5 } as const;
   const rows = spawnRows('4. CGI upload (1 KiB), cgi-bin/bdfu spawned with env + stdin', times.cgi!, 'node -e 0', times.node!, target);
-  const floor = spawnRows('4. the ceiling: a minimal durable CGI upload (jose, busboy, SHA-256, fsync, rename; bundled)', times.floor!, 'node -e 0', times.node!);
+  const floor = spawnRows('4. the ceiling: a minimal durable CGI upload (jose, busboy, SHA-256, record, fsyncs, rename; bundled)', times.floor!, 'node -e 0', times.node!);
   rows.push(floor[1]!, spawnRows('4. CGI upload (1 KiB), cgi-bin/bdfu against the minimal durable CGI upload', times.cgi!, 'minimal CGI upload', times.floor!)[1]!);
   if (single) {
     rows.push(...spawnRows('4. CGI upload (1 KiB), single executable spawned with env + stdin', times.single!, 'its --version', times.singleNoop!, target));

@@ -112,7 +112,7 @@ export async function largeUpload(ws: Workspace, options: BenchOptions): Promise
       target: { of: 'ratio', op: '>=', limit: 0.9 },
     }));
     rows.push(row({
-      figure: `1. upload ${sizeLabel(size)}, the ceiling: a durable pipe (SHA-256, fsync, rename) against the pipe`,
+      figure: `1. upload ${sizeLabel(size)}, the ceiling: a durable pipe (SHA-256, record, fsyncs, rename) against the pipe`,
       unit: 'MiB/s',
       bdfu: summarize(durable.map((u) => u.mibPerSecond)),
       baselineLabel: 'pipe to file',

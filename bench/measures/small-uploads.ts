@@ -68,7 +68,7 @@ export async function smallUploads(ws: Workspace, options: BenchOptions): Promis
       target: { of: 'ratio', op: '>=', limit: 0.5 },
     }),
     row({
-      figure: `${figure}, the ceiling: a durable pipe (SHA-256, fsync, rename) against the pipe`, unit: 'uploads/s',
+      figure: `${figure}, the ceiling: a durable pipe (SHA-256, record, fsyncs, rename) against the pipe`, unit: 'uploads/s',
       bdfu: summarize(rates.durable), baselineLabel: 'pipe to file', baseline: summarize(rates.baseline),
     }),
     row({

@@ -1,13 +1,14 @@
 // The least a CGI upload must do to keep bdfu's promises, with the libraries bdfu uses and nothing
 // else: check the bearer token (jose, HS256), parse the multipart body (busboy) read from stdin,
-// SHA-256 the file's bytes, write them to a temporary file, fsync, rename, fsync the directory,
-// answer. No settings file, no record, no audit line, no lease. The bench bundles it into one
+// SHA-256 the file's bytes, write them to a temporary file, fsync, write its record (a file of
+// its own, as bdfu's metadata is) and fsync it, rename, fsync the directory, answer. No settings
+// file, no audit line, no lease. The bench bundles it into one
 // CommonJS file, as `npm run build` bundles cgi-bin/bdfu's code (measures/cgi.ts). Its CPU time
 // against `node -e 0` is the ceiling for figure 4 on the machine the bench runs on.
 // Usage: CGI variables + FLOOR_SECRET in the environment, the body on stdin, DIR as argument.
 import busboy from 'busboy';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { jwtVerify } from 'jose/jwt/verify';
 
 function answer(status: string, body: object): void {
@@ -38,11 +39,16 @@ async function upload(dir: string): Promise<void> {
   await parsed;
   fsyncSync(fd);
   closeSync(fd);
+  const sha256 = hash.digest('hex');
+  const record = openSync(`${dir}/.${id}.json`, 'wx', 0o600);
+  writeSync(record, JSON.stringify({ id, user: payload.sub, size, sha256 }));
+  fdatasyncSync(record);
+  closeSync(record);
   renameSync(temp, `${dir}/${id}`);
   const directory = openSync(dir, 'r');
   fsyncSync(directory);
   closeSync(directory);
-  answer('201 Created', { id, user: payload.sub, size, sha256: hash.digest('hex') });
+  answer('201 Created', { id, user: payload.sub, size, sha256 });
 }
 
 upload(process.argv[2] ?? '.').catch((error: unknown) => answer('400 Bad Request', { error: String(error) }));

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -133,5 +133,20 @@ t.test('--version evaluates neither the command line nor the server: start.ts an
   t.match(stdout, /^bdfu \d/);
   for (const unneeded of ['src/cli/program.ts', 'node_modules/commander/index.js', 'src/adapters/cgi-main.ts', 'src/core/app.ts', 'src/routes/upload.ts', 'src/cli/serve.ts', 'node_modules/busboy/lib/index.js', 'node_modules/jose/dist/webapi/index.js']) {
     t.notOk(modules.includes(unneeded), `does not evaluate ${unneeded}`);
+  }
+});
+
+t.test('--version writes its line without making process.stdout (which loads the stream and socket modules)', async (t) => {
+  const preload = join(work, 'builtins.cjs');
+  writeFileSync(preload, "process.on('exit', () => require('node:fs').writeFileSync(process.env.BUILTINS_FILE, JSON.stringify(process.moduleLoadList)));\n");
+  for (const entry of [join(ROOT, 'dist/cli/bin.cjs'), bundle]) {
+    const file = join(work, `builtins-${Math.random().toString(36).slice(2)}.json`);
+    // Through env(1) without NODE_OPTIONS: tap's process tracking adds its own modules to the children the test spawns.
+    const ran = await run('env', ['-u', 'NODE_OPTIONS', process.execPath, '--require', preload, entry, '--version'], { env: { BUILTINS_FILE: file } });
+    t.match(ran.stdout, /^bdfu \d+\.\d+\.\d+ \(node v/, `${entry}: the version line`);
+    const loaded = JSON.parse(readFileSync(file, 'utf8')) as string[];
+    for (const builtin of ['NativeModule net', 'NativeModule stream', 'NativeModule tty']) {
+      t.notOk(loaded.includes(builtin), `${entry}: ${builtin} not loaded`);
+    }
   }
 });
