@@ -59,9 +59,12 @@ export async function readLease(path: string): Promise<Lease | undefined> {
 /** `.<id>.json`, the metadata of stored file `<id>`: the name a lease is renamed to when its upload completes. */
 const METADATA = /^\.([0-9a-f]{32})\.json$/;
 
+/** The file id whose metadata `name` is (`.<id>.json`), or undefined for other names. */
+export const metadataIdOf = (name: string): string | undefined => METADATA.exec(name)?.[1];
+
 /** The bytes of an upload between its lease's renaming into metadata and its file's renaming into place. */
 async function committing(dir: string, name: string, present: ReadonlySet<string>): Promise<number | undefined> {
-  const id = METADATA.exec(name)?.[1];
+  const id = metadataIdOf(name);
   if (id === undefined || present.has(id) || !present.has(`${TEMP_PREFIX}${id}${TEMP_SUFFIX}`)) return undefined;
   return (await readLease(join(dir, name)))?.bytes;
 }

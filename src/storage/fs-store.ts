@@ -11,7 +11,7 @@ import { writeRecordDurably } from './disk/durable-record.js';
 import { PRIVATE_MODES, type StorageModes } from './file-modes.js';
 import { StorageError } from './errors.js';
 import { assertValidUserName } from './user-name.js';
-import { leaseName, lockAbandoned, ownerGone, ownLease, readLease, removeUpload, TEMP_PREFIX, TEMP_SUFFIX, uploadIdOf, usageOf, withUserLock } from './fs-lease.js';
+import { leaseName, lockAbandoned, metadataIdOf, ownerGone, ownLease, readLease, removeUpload, TEMP_PREFIX, TEMP_SUFFIX, uploadIdOf, usageOf, withUserLock } from './fs-lease.js';
 import {
   FILE_ID, QuotaExceededError, type ByteRange, type FileRecord, type OpenedFile, type PendingWrite, type Quota,
   type Reservation, type Store, type UploadMeta, type WrittenFacts,
@@ -38,7 +38,7 @@ function runningAs(): string {
 
 /** Opens a new temporary file; the user's directory is made only when it is missing (once per user, not per upload). */
 async function createTemp(dir: string, temp: string, modes: StorageModes): Promise<DurableFile> {
-  // The bytes are fsynced before the file is closed, and so before it is renamed into place.
+  // The bytes are flushed (fdatasync) before the file is closed, and so before it is renamed into place.
   const attempt = () => DurableFile.create(temp, modes.file);
   try {
     return await attempt();
@@ -337,7 +337,8 @@ export class FsStore implements Store {
       removed += await sweepUploads(dir, names, cutoff);
       const ids = new Set(names.filter((n) => FILE_ID.test(n)));
       for (const name of names) {
-        const orphanMeta = /^\.[0-9a-f]{32}\.json$/.test(name) && !ids.has(name.slice(1, 33));
+        const metaId = metadataIdOf(name);
+        const orphanMeta = metaId !== undefined && !ids.has(metaId);
         const abandonedLock = name === '.quota.lock' && (await lockAbandoned(join(dir, name)));
         if (!orphanMeta && !abandonedLock) continue;
         try {

@@ -7,7 +7,7 @@ import { rest } from './short-write.js';
  * Bytes of a file written synchronously before its writes go to libuv's thread pool. A write
  * into the page cache takes microseconds; a thread-pool round trip costs the main thread more
  * than that (a futex wake, an eventfd, a callback), so a small upload's bytes and its close are
- * written in line and only its open and fsync leave the main thread. Past this many bytes the
+ * written in line and only its open and flush (fdatasync) leave the main thread. Past this many bytes the
  * writes are asynchronous, so a large upload that the kernel throttles (too many dirty pages)
  * waits in the pool, not on the event loop.
  */
@@ -17,7 +17,7 @@ const openDescriptor = promisify(open);
 
 /**
  * A new file (O_EXCL) as a Writable whose end is durable: `finish` comes only after the bytes are
- * fsynced and the file is closed. Destroyed, it closes the file (its removal is the caller's).
+ * flushed (fdatasync) and the file is closed. Destroyed, it closes the file (its removal is the caller's).
  */
 export class DurableFile extends Writable {
   private fd: number;
