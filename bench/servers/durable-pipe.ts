@@ -1,20 +1,21 @@
 // The least a server must do to keep bdfu's promises, and nothing else: the bytes hashed with
-// SHA-256 as they stream, written to a temporary file and flushed, a record of them (size and
+// SHA-256 as they stream, written to a temporary file (batched into one write in flight, its
+// earlier bytes flushed while later ones are written, as bdfu does) and flushed, a record of them (size and
 // SHA-256, a file of its own as bdfu's metadata is) written and flushed, the file renamed to its
 // final name, and the directory fsynced (shared between concurrent renames, as bdfu shares it)
 // before the answer; small writes and closes in line, as bdfu makes them. No parsing, no
 // authentication, no audit line. Its ratio to the plain pipe
 // is the ceiling any durable, hashing server can reach on the machine the bench runs on.
-import { createHash } from 'node:crypto';
-import { closeSync, createWriteStream, fdatasync, open as openFd, renameSync, writeSync } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, fdatasync, open as openFd, renameSync, writev, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 
 const openDescriptor = promisify(openFd);
 const datasync = promisify(fdatasync);
+const writeAt = promisify(writev);
 
 let count = 0;
 let running: Promise<void> | undefined;
@@ -42,6 +43,58 @@ function syncDirectory(dir: string): Promise<void> {
   return next;
 }
 
+/** A flush is started each time this many more bytes are written, none waiting on it (bdfu's FLUSH_BEHIND_BYTES). */
+const FLUSH_BEHIND = 32 << 20;
+/** Bytes queued behind the write in flight before reading waits (bdfu's BatchedWriter). */
+const MAX_QUEUED = 256 << 10;
+
+/**
+ * Streams the body into `fd` as bdfu's writers do: one `writev` in flight, what arrives meanwhile
+ * batched into the next; earlier bytes flushed behind the writes. Returns the bytes written.
+ */
+async function writeBatched(fd: number, req: IncomingMessage, hash: Hash): Promise<number> {
+  let queue: Buffer[] = [];
+  let queued = 0;
+  let position = 0;
+  let flushedAt = 0;
+  let writing: Promise<void> | undefined;
+  let flushing: Promise<void> | undefined;
+  let failure: unknown;
+  const drain = async () => {
+    try {
+      while (queue.length > 0) {
+        const batch = queue;
+        queue = [];
+        queued = 0;
+        const length = batch.reduce((sum, buffer) => sum + buffer.length, 0);
+        const written = await writeAt(fd, batch, position);
+        if (written.bytesWritten !== length) throw new Error('short write');
+        position += length;
+        if (!flushing && position - flushedAt >= FLUSH_BEHIND) {
+          flushedAt = position;
+          flushing = datasync(fd).finally(() => { flushing = undefined; });
+        }
+      }
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      writing = undefined;
+    }
+  };
+  for await (const chunk of req) {
+    if (failure) throw failure;
+    hash.update(chunk as Buffer);
+    queue.push(chunk as Buffer);
+    queued += (chunk as Buffer).length;
+    writing ??= drain();
+    if (queued >= MAX_QUEUED) await writing;
+  }
+  await writing;
+  await flushing;
+  if (failure) throw failure;
+  return position;
+}
+
 /** Bodies up to this size are read whole and written in line, as bdfu writes a file's first 64 KiB. */
 const SMALL = 64 << 10;
 
@@ -64,7 +117,6 @@ export async function durablePipe(dir: string, req: IncomingMessage, res: Server
   // The record is made first and off the main thread, as bdfu makes its lease (making a file is
   // the slow call), and written once the bytes are known.
   const record = await openDescriptor(join(dir, `.durable-${id}.json`), 'wx');
-  // A numeric descriptor: a FileHandle's write stream keeps the handle from closing until the stream does.
   const fd = await openDescriptor(temporary, 'wx');
   let size = 0;
   try {
@@ -74,11 +126,7 @@ export async function durablePipe(dir: string, req: IncomingMessage, res: Server
       size = body.length;
       writeInLine(fd, body);
     } else {
-      req.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        size += chunk.length;
-      });
-      await pipeline(req, createWriteStream('', { fd, autoClose: false, emitClose: false }));
+      size = await writeBatched(fd, req, hash);
     }
     await datasync(fd);
   } finally {

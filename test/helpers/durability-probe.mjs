@@ -1,5 +1,7 @@
 // Run under strace by test/storage/disk-durability.test.ts: stores one small and one large file
-// through the disk backend as a multipart upload does, and one through a resumable session.
+// through the disk backend as a multipart upload does, and one through a resumable session; and a
+// 40 MiB file each way, whose earlier bytes are flushed while the rest is written (flush-behind).
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 
@@ -19,10 +21,25 @@ for (const size of [1024, 300 << 10]) {
   await pending.commit({ size, sha256: sha256(data) });
 }
 
-const data = Buffer.alloc(2048, 9);
-const session = await backend.sessions.create('resumed', {
-  length: data.length, meta: { name: 'r', type: 'application/octet-stream', extra: {} },
-  expiresAt: new Date(Date.now() + 3600_000), quota: noQuota, maxBytes: 1 << 30,
-});
-await backend.sessions.append('resumed', session.id, 0, Readable.from([data]), { quota: noQuota, maxBytes: 1 << 30 });
-await backend.sessions.complete('resumed', session.id);
+const MiB = Buffer.alloc(1 << 20, 5);
+const LARGE = 40;
+{
+  const size = LARGE * MiB.length;
+  const pending = await backend.files.begin('large', { name: 'large', type: 'application/octet-stream' });
+  for (let i = 0; i < LARGE; i++) if (!pending.stream.write(MiB)) await once(pending.stream, 'drain');
+  pending.stream.end();
+  await new Promise((resolve) => pending.stream.on('finish', resolve));
+  await pending.commit({ size, sha256: sha256(Buffer.concat(Array(LARGE).fill(MiB))) });
+}
+
+async function resumable(user, chunks) {
+  const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  const session = await backend.sessions.create(user, {
+    length, meta: { name: 'r', type: 'application/octet-stream', extra: {} },
+    expiresAt: new Date(Date.now() + 3600_000), quota: noQuota, maxBytes: 1 << 30,
+  });
+  await backend.sessions.append(user, session.id, 0, Readable.from(chunks), { quota: noQuota, maxBytes: 1 << 30 });
+  await backend.sessions.complete(user, session.id);
+}
+await resumable('resumed', [Buffer.alloc(2048, 9)]);
+await resumable('resumed-large', Array(LARGE).fill(MiB));

@@ -65,5 +65,13 @@ t.test('every file and its record are flushed before they are renamed into place
     t.ok(dirFlush > fileRename, `${user}/${id}: the directory was fsynced after the rename`);
     t.match(JSON.parse(readFileSync(join(dir, 'storage', user, `.${id}.json`), 'utf8')), { id, user }, `${user}/${id}: the record is there`);
   }
+  // A large file is flushed while it is written too, so the flush before it appears has little left.
+  for (const user of ['large', 'resumed-large']) {
+    const [id] = stored(user);
+    t.ok(id, `${user}: a 40 MiB file stored`);
+    const fileRename = renameTo(calls, new RegExp(`/${user}/${id}"$`));
+    const flushes = calls.filter((c, i) => i < fileRename && (c.name === 'fsync' || c.name === 'fdatasync') && new RegExp(`${id}\\.part>`).test(c.args));
+    t.ok(flushes.length >= 2, `${user}/${id}: flushed behind the writes and at the end (${flushes.length} flushes before it appeared)`);
+  }
   t.end();
 });

@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { FlushBehind } from './flush-behind.js';
 import { rest } from './short-write.js';
 
 /**
@@ -17,13 +18,17 @@ export class BatchedWriter {
   private queued = 0;
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
+  /** A long PATCH's earlier bytes are flushed while later ones are written. */
+  private readonly behind: FlushBehind;
   /** Bytes known to be written (handed to the kernel). */
   written = 0;
 
   constructor(
     private readonly handle: FileHandle,
     private readonly position: number,
-  ) {}
+  ) {
+    this.behind = new FlushBehind(() => handle.datasync());
+  }
 
   /** Queues `buffer`; waits while too much is queued; throws the error of an earlier write. */
   async push(buffer: Buffer): Promise<void> {
@@ -36,15 +41,18 @@ export class BatchedWriter {
     if (this.failure) throw this.failure;
   }
 
-  /** Waits until everything pushed is written; throws if a write failed. */
+  /** Waits until everything pushed is written; throws if a write (or a flush behind them) failed. */
   async flush(): Promise<void> {
     await this.inFlight;
+    await this.behind.settle();
     if (this.failure) throw this.failure;
+    if (this.behind.error) throw this.behind.error;
   }
 
-  /** Waits for the write in flight, whatever its outcome (before truncating or closing the file). */
+  /** Waits for the write and the flush in flight, whatever their outcome (before truncating or closing the file). */
   async settle(): Promise<void> {
     await this.inFlight;
+    await this.behind.settle();
   }
 
   private async drain(): Promise<void> {
@@ -58,6 +66,7 @@ export class BatchedWriter {
           this.written += bytesWritten;
           buffers = rest(buffers, bytesWritten);
         }
+        this.behind.wrote(this.written);
       }
     } catch (error) {
       this.failure ??= error;

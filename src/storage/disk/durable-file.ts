@@ -1,6 +1,7 @@
 import { closeSync, fdatasync, open, writev, writevSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { FlushBehind } from './flush-behind.js';
 import { rest } from './short-write.js';
 
 /**
@@ -14,6 +15,7 @@ import { rest } from './short-write.js';
 export const SYNC_WRITE_LIMIT = 64 << 10;
 
 const openDescriptor = promisify(open);
+const datasync = promisify(fdatasync);
 
 /**
  * A new file (O_EXCL) as a Writable whose end is durable: `finish` comes only after the bytes are
@@ -25,6 +27,8 @@ export class DurableFile extends Writable {
   /** A thread-pool call on `fd` is under way: closing it now could hand its number to another file first. */
   private busy = false;
   private closeWhenIdle: (() => void) | undefined;
+  /** A large file's earlier bytes are flushed while later ones are written. */
+  private readonly behind = new FlushBehind(() => datasync(this.fd));
 
   private constructor(fd: number) {
     super({ decodeStrings: true });
@@ -65,9 +69,10 @@ export class DurableFile extends Writable {
           writev(this.fd, buffers, this.written, next);
           return;
         }
+        if (!this.closeWhenIdle) this.flushBehind();
       }
       this.idle();
-      callback(error);
+      callback(error ?? this.behind.error);
     };
     this.busy = true;
     writev(this.fd, buffers, this.written, next);
@@ -75,16 +80,27 @@ export class DurableFile extends Writable {
 
   override _final(callback: (error?: Error | null) => void): void {
     this.busy = true;
-    fdatasync(this.fd, (error) => {
-      this.idle();
-      if (error) return callback(error);
-      try {
-        this.closeFile();
-      } catch (closeError) {
-        return callback(closeError as Error);
+    const flush = () => {
+      if (this.behind.error) {
+        this.idle();
+        return callback(this.behind.error);
       }
-      callback();
-    });
+      fdatasync(this.fd, (error) => this.finalFlushed(error, callback));
+    };
+    // The flush behind the writes ends first: one flush at a time on the descriptor.
+    if (this.behind.busy) void this.behind.settle().then(flush);
+    else flush();
+  }
+
+  private finalFlushed(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.idle();
+    if (error) return callback(error);
+    try {
+      this.closeFile();
+    } catch (closeError) {
+      return callback(closeError as Error);
+    }
+    callback();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -96,12 +112,18 @@ export class DurableFile extends Writable {
       }
       callback(error);
     };
-    if (this.busy) this.closeWhenIdle = close;
+    if (this.busy || this.behind.busy) this.closeWhenIdle = close;
     else close();
   }
 
-  private idle(): void {
-    this.busy = false;
+  private flushBehind(): void {
+    this.behind.wrote(this.written);
+    if (this.behind.busy) void this.behind.settle().then(() => this.idle(false));
+  }
+
+  private idle(ownCall = true): void {
+    if (ownCall) this.busy = false;
+    if (this.busy || this.behind.busy) return;
     const close = this.closeWhenIdle;
     this.closeWhenIdle = undefined;
     close?.();
