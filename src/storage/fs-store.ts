@@ -18,6 +18,7 @@ import {
 } from './store.js';
 import { unwritableAdvice } from './unwritable-advice.js';
 import { newId } from './new-id.js';
+import { READ_CHUNK_BYTES } from './read-chunk.js';
 
 const metaName = (id: string) => `.${id}.json`;
 
@@ -271,7 +272,7 @@ export class FsStore implements Store {
       await handle.close();
       return undefined;
     }
-    const stream = createReadStream('', { fd: handle, ...(range ? { start: range.start, end: range.end } : {}) });
+    const stream = createReadStream('', { fd: handle, highWaterMark: READ_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end } : {}) });
     return { record, stream };
   }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsStore } from '../../src/storage/fs-store.js';
 import { usageOf } from '../../src/storage/fs-lease.js';
+import { READ_CHUNK_BYTES } from '../../src/storage/read-chunk.js';
 
 const fresh = () => new FsStore(mkdtempSync(join(tmpdir(), 'bdfu-store-')));
 
@@ -94,4 +95,19 @@ t.test('concurrent uploads to one user all land', async (t) => {
   }));
   t.equal(new Set(records.map((r) => r.id)).size, 20);
   t.equal(readdirSync(join(store.root, 'many')).filter((n) => /^[0-9a-f]{32}$/.test(n)).length, 20);
+});
+
+t.test('a stored file is read READ_CHUNK_BYTES at a time, whole or a range of it', async (t) => {
+  const store = fresh();
+  const pending = await store.begin('reader', { name: 'r', type: 'text/plain' });
+  pending.stream.end(Buffer.alloc(600 << 10, 1));
+  const { id } = await pending.commit({ size: 600 << 10, sha256: 'x' });
+  for (const range of [undefined, { start: 10, end: 500 << 10 }]) {
+    const opened = await store.open('reader', id, range);
+    t.equal(opened?.stream.readableHighWaterMark, READ_CHUNK_BYTES);
+    const sizes: number[] = [];
+    for await (const chunk of opened!.stream) sizes.push((chunk as Buffer).length);
+    t.equal(sizes[0], READ_CHUNK_BYTES, 'the first read is a whole chunk');
+    t.equal(sizes.reduce((a, b) => a + b, 0), range ? range.end - range.start + 1 : 600 << 10);
+  }
 });

@@ -9,6 +9,7 @@ import type {
   DocumentInfo, Documents, DocumentVersion, Folder, FolderItem, Precondition, PutOptions, Retention,
 } from '../documents.js';
 import { StorageError } from '../errors.js';
+import { READ_CHUNK_BYTES } from '../read-chunk.js';
 import { QuotaExceededError, type ByteRange, type Quota, type Reservation } from '../store.js';
 import { readJson, replaceFilesAtomic, TEMP_FILE_PREFIX, writeFileAtomic } from './atomic-file.js';
 import {
@@ -104,7 +105,7 @@ export class DiskDocuments implements Documents {
     if (!stored) return undefined;
     const handle = await open(blobFile(area, stored.version), 'r').catch(missingIsUndefined);
     if (!handle) return undefined;
-    return { info: infoOf(stored), stream: handle.createReadStream(range ? { start: range.start, end: range.end } : {}) };
+    return { info: infoOf(stored), stream: handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end } : {}) }) };
   }
 
   async put(user: string, path: string, body: Readable, options: PutOptions): Promise<{ info: DocumentInfo; created: boolean }> {
@@ -221,7 +222,7 @@ export class DiskDocuments implements Documents {
     if (!found) return undefined;
     if (found.deleted) return { version: found, stream: Readable.from([]) };
     const handle = await open(blobFile(this.area(user), found.version), 'r').catch(missingIsUndefined);
-    return handle && { version: found, stream: handle.createReadStream() };
+    return handle && { version: found, stream: handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }) };
   }
 
   async prune(user: string, retention: Retention, now = new Date()): Promise<number> {
