@@ -1,6 +1,7 @@
 // Run under strace by test/storage/disk-durability.test.ts: stores one small and one large file
 // through the disk backend as a multipart upload does, and one through a resumable session; and a
-// 40 MiB file each way, whose earlier bytes are flushed while the rest is written (flush-behind).
+// 40 MiB file each way (resumable: in one request and in 8 MiB ones), whose earlier bytes are
+// flushed while the rest is written (flush-behind).
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
@@ -32,14 +33,21 @@ const LARGE = 40;
   await pending.commit({ size, sha256: sha256(Buffer.concat(Array(LARGE).fill(MiB))) });
 }
 
-async function resumable(user, chunks) {
+/** One session, its chunks sent `perRequest` at a time (one PATCH each). */
+async function resumable(user, chunks, perRequest = chunks.length) {
   const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
   const session = await backend.sessions.create(user, {
     length, meta: { name: 'r', type: 'application/octet-stream', extra: {} },
     expiresAt: new Date(Date.now() + 3600_000), quota: noQuota, maxBytes: 1 << 30,
   });
-  await backend.sessions.append(user, session.id, 0, Readable.from(chunks), { quota: noQuota, maxBytes: 1 << 30 });
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i += perRequest) {
+    const body = chunks.slice(i, i + perRequest);
+    await backend.sessions.append(user, session.id, offset, Readable.from(body), { quota: noQuota, maxBytes: 1 << 30 });
+    offset += body.reduce((sum, chunk) => sum + chunk.length, 0);
+  }
   await backend.sessions.complete(user, session.id);
 }
 await resumable('resumed', [Buffer.alloc(2048, 9)]);
 await resumable('resumed-large', Array(LARGE).fill(MiB));
+await resumable('resumed-chunked', Array(LARGE).fill(MiB), 8);

@@ -66,7 +66,7 @@ t.test('every file and its record are flushed before they are renamed into place
     t.match(JSON.parse(readFileSync(join(dir, 'storage', user, `.${id}.json`), 'utf8')), { id, user }, `${user}/${id}: the record is there`);
   }
   // A large file is flushed while it is written too, so the flush before it appears has little left.
-  for (const user of ['large', 'resumed-large']) {
+  for (const user of ['large', 'resumed-large', 'resumed-chunked']) {
     const [id] = stored(user);
     t.ok(id, `${user}: a 40 MiB file stored`);
     const fileRename = renameTo(calls, new RegExp(`/${user}/${id}"$`));

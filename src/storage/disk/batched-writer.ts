@@ -18,7 +18,7 @@ export class BatchedWriter {
   private queued = 0;
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
-  /** A long PATCH's earlier bytes are flushed while later ones are written. */
+  /** Earlier bytes are flushed while later ones are written (across PATCHes, when told what earlier ones left). */
   private readonly behind: FlushBehind;
   /** Bytes known to be written (handed to the kernel). */
   written = 0;
@@ -26,8 +26,14 @@ export class BatchedWriter {
   constructor(
     private readonly handle: FileHandle,
     private readonly position: number,
+    unflushed = 0,
   ) {
-    this.behind = new FlushBehind(() => handle.datasync());
+    this.behind = new FlushBehind(() => handle.datasync(), unflushed);
+  }
+
+  /** Bytes in the file past its last flush, those before this writer's included. */
+  get unflushed(): number {
+    return this.behind.unflushed(this.written);
   }
 
   /** Queues `buffer`; waits while too much is queued; throws the error of an earlier write. */

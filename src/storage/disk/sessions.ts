@@ -79,6 +79,8 @@ function diskFailure(error: unknown): unknown {
 interface Running {
   hash: Hash;
   offset: number;
+  /** Bytes written since the last flush began, so that 8 MiB PATCHes flush behind the writes as one long one does. */
+  unflushed?: number;
 }
 
 /**
@@ -276,7 +278,7 @@ export class DiskSessions implements ResumableSessions {
       let writer: BatchedWriter | undefined;
       try {
         handle = await open(paths.part, 'r+');
-        writer = new BatchedWriter(handle, start);
+        writer = new BatchedWriter(handle, start, tracked?.unflushed);
         for await (const chunk of body as AsyncIterable<Buffer>) {
           if (lock.lost) throw new StorageError('locked', 'another request took this upload session over');
           const room = end - (start + received);
@@ -314,7 +316,10 @@ export class DiskSessions implements ResumableSessions {
       }
       if (tracked) {
         if (failure && options.checksum) this.track(key, { hash: before!, offset: start });
-        else if (written === received) tracked.offset = start + written;
+        else if (written === received) {
+          tracked.offset = start + written;
+          if (writer) tracked.unflushed = writer.unflushed;
+        }
         // Hashed bytes that never reached the file: the hash is re-read from the file when it finishes.
         else this.running.delete(key);
       }
