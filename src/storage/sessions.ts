@@ -92,6 +92,14 @@ export async function checkBeforeCommit(check: FinishOptions['beforeCommit'], by
  */
 export interface ResumableSessions {
   create(user: string, init: SessionInit): Promise<Session>;
+  /**
+   * Optional: create() and every byte at once (tus creation-with-upload carrying the whole
+   * upload), finished as append() with `complete` would finish it: the session with its `file`.
+   * A body that fails or ends short leaves the session at the offset that reached storage, as
+   * append() does, and returns it (no throw); more than `length` bytes is 'too_large'. Backends
+   * without it are driven through create() and append().
+   */
+  createWhole?(user: string, init: SessionInit & { length: number }, body: Readable, options?: FinishOptions): Promise<Session>;
   /** Undefined for an unknown id, and for another user's session (it must not be told apart). */
   get(user: string, id: string): Promise<Session | undefined>;
   /** Declares a deferred length once; 'conflict' when already set or below the offset. */

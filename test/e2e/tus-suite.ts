@@ -295,6 +295,30 @@ export function tusSuite(t: Test, target: () => Target): void {
     t.match(String(res.headers.location), /tus\/[0-9a-f]{32}$/);
     t.equal(res.headers['upload-offset'], String(data.length));
     t.same(await stored('oneshot', res.json.id), data);
+    const after = await head(String(res.headers.location), 'oneshot');
+    t.equal(after.status, 200, 'HEAD on the upload afterwards');
+    t.equal(after.headers['upload-offset'], String(data.length), 'says every byte arrived');
+    t.equal(after.headers['upload-length'], String(data.length));
+    const again = await patch(String(res.headers.location), 'oneshot', data.length, Buffer.alloc(0));
+    t.equal(again.status, 200, 'an empty PATCH at the end (a client whose answer was lost) is told it is finished');
+    t.equal(again.json.id, res.json.id);
+    const checked = Buffer.from('checksummed, in the creation');
+    const withChecksum = await http(tusUrl(), {
+      method: 'POST',
+      headers: {
+        ...TUS, ...bearer(await token('oneshot')), 'upload-length': String(checked.length), 'content-type': 'application/offset+octet-stream',
+        'content-length': String(checked.length), 'upload-checksum': `sha256 ${createHash('sha256').update(checked).digest('base64')}`,
+      },
+      body: checked,
+    });
+    t.equal(withChecksum.status, 201, 'with Upload-Checksum too');
+    t.equal(withChecksum.json.sha256, sha256(checked));
+    const tooLong = await http(tusUrl(), {
+      method: 'POST',
+      headers: { ...TUS, ...bearer(await token('oneshot')), 'upload-length': '3', 'content-type': 'application/offset+octet-stream', 'content-length': '4' },
+      body: Buffer.from('four'),
+    });
+    t.equal(tooLong.status, 413, 'a body longer than Upload-Length is refused');
   });
 
   t.test('concatenation: three partial uploads sent in parallel, then one final', async (t) => {

@@ -49,5 +49,10 @@ async function resumable(user, chunks, perRequest = chunks.length) {
   await backend.sessions.complete(user, session.id);
 }
 await resumable('resumed', [Buffer.alloc(2048, 9)]);
+// A creation that carries every byte (tus creation-with-upload): one step, no lock.
+await backend.sessions.createWhole('created-whole', {
+  length: 1500, meta: { name: 'w', type: 'application/octet-stream', extra: {} },
+  expiresAt: new Date(Date.now() + 3600_000), quota: noQuota, maxBytes: 1 << 30,
+}, Readable.from([Buffer.alloc(1500, 3)]));
 await resumable('resumed-large', Array(LARGE).fill(MiB));
 await resumable('resumed-chunked', Array(LARGE).fill(MiB), 8);

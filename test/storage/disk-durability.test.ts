@@ -49,8 +49,8 @@ t.test('every file and its record are flushed before they are renamed into place
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const calls = trace(dir);
   const stored = (user: string) => readdirSync(join(dir, 'storage', user)).filter((n) => /^[0-9a-f]{32}$/.test(n));
-  const files = [...stored('whole').map((id) => ({ user: 'whole', id })), ...stored('resumed').map((id) => ({ user: 'resumed', id }))];
-  t.equal(files.length, 3, 'three files stored: 1 KiB and 300 KiB whole, one resumable');
+  const files = ['whole', 'resumed', 'created-whole'].flatMap((user) => stored(user).map((id) => ({ user, id })));
+  t.equal(files.length, 4, 'four files stored: 1 KiB and 300 KiB whole, one resumable, one created whole');
   for (const { user, id } of files) {
     const fileRename = renameTo(calls, new RegExp(`/${user}/${id}"$`));
     const recordRename = renameTo(calls, new RegExp(`/${user}/\\.${id}\\.json"$`));

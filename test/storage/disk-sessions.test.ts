@@ -28,3 +28,50 @@ t.test('on the disk, the append that ends an upload makes its file under its own
   t.ok(readdirSync(join(storageDir, 'dora')).includes(session.id), 'and the file is in place');
   t.notOk(readdirSync(join(storageDir, 'dora')).some((name) => name.endsWith('.lock')), 'with no lock left');
 });
+
+t.test('on the disk, createWhole: a creation that carries every byte is stored in one step, or left resumable', async (t) => {
+  const { Readable } = await import('node:stream');
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { createHash } = await import('node:crypto');
+  const storageDir = mkdtempSync(join(tmpdir(), 'bdfu-disk-sessions-'));
+  made.push(storageDir);
+  const sessions = new DiskBackend({ storageDir, staleUploadSeconds: 3600 }).sessions!;
+  const meta = { name: 'w.bin', type: 'application/octet-stream', extra: {} };
+  const init = (length: number, quota = { bytes: 0, files: 0 }) => ({ meta, expiresAt: new Date(Date.now() + 3600_000), length, quota, maxBytes: 1 << 20 });
+  const names = (user: string) => readdirSync(join(storageDir, user)).sort();
+  const data = Buffer.from('every byte at once');
+  const sha = createHash('sha256').update(data).digest('hex');
+
+  const whole = await sessions.createWhole!('wanda', init(data.length), Readable.from([data.subarray(0, 5), data.subarray(5)]));
+  t.match(whole, { offset: data.length, length: data.length, file: { id: whole.id, size: data.length, sha256: sha, name: 'w.bin' } }, 'the session comes back finished, with its file');
+  t.same(readFileSync(join(storageDir, 'wanda', whole.id)), data, 'the file holds the bytes');
+  t.same(names('wanda'), [`.${whole.id}.json`, `.session-${whole.id}.json`, whole.id].sort(), 'its record and its finished state beside it: no part, no lock');
+  t.match(await sessions.get('wanda', whole.id), { offset: data.length, file: { sha256: sha } }, 'get() says it is finished');
+  t.match(await sessions.complete('wanda', whole.id), { id: whole.id, sha256: sha }, 'complete() returns the same file');
+
+  const short = await sessions.createWhole!('wanda', init(10), Readable.from([Buffer.from('abcd')]));
+  t.equal(short.file, undefined, 'a body that ends short makes no file');
+  t.equal(short.offset, 4, 'the session is at the bytes that arrived');
+  const resumed = await sessions.append('wanda', short.id, 4, Readable.from([Buffer.from('efghij')]), { quota: { bytes: 0, files: 0 }, maxBytes: 1 << 20, complete: {} });
+  t.equal(resumed.file?.sha256, createHash('sha256').update('abcdefghij').digest('hex'), 'and is resumed to the end as any session');
+
+  let reads = 0;
+  const failing = new Readable({
+    read() {
+      if (reads++ === 0) this.push(Buffer.from('xyz'));
+      else this.destroy(new Error('client went away'));
+    },
+  });
+  const cut = await sessions.createWhole!('wanda', init(10), failing);
+  t.match(cut, { offset: 3, file: undefined }, 'a body that fails keeps what reached the disk, resumable');
+  t.match(await sessions.get('wanda', cut.id), { offset: 3 });
+
+  await t.rejects(sessions.createWhole!('vera', init(3), Readable.from([Buffer.from('four')])), { name: 'StorageError', kind: 'too_large' }, 'more than the length is refused');
+  t.same(names('vera'), [], 'and nothing is left');
+  await t.rejects(sessions.createWhole!('vera', init(3), Readable.from([Buffer.from('abc')]), { beforeCommit: async () => { throw new Error('not this'); } }), { name: 'StorageError', kind: 'rejected' });
+  t.same(names('vera'), [], 'a refusal by beforeCommit leaves nothing either');
+  await t.rejects(sessions.createWhole!('vera', init(3, { bytes: 2, files: 0 }), Readable.from([Buffer.from('abc')])), { name: 'QuotaExceededError' }, 'the quota is held before the bytes');
+  t.notOk(names('vera').some((name) => name.startsWith('.session-')), 'nothing of the refused session is left');
+  const inQuota = await sessions.createWhole!('vera', init(3, { bytes: 100, files: 2 }), Readable.from([Buffer.from('abc')]));
+  t.equal(inQuota.file?.size, 3, 'within the quota it is stored');
+});

@@ -8,7 +8,7 @@ import type { Session, SessionMeta } from '../../storage/sessions.js';
 import type { RouteDeps } from '../deps.js';
 import { admit, findUpload, maxBytes, sessionsOf, tusAnswer, tusContext, type TusContext } from './context.js';
 import { rememberParts } from '../../storage/concatenated-parts.js';
-import { concatenateUploads, completeUpload, endsUpload, finishedResponse, sessionMeta } from './finish.js';
+import { concatenateUploads, completeUpload, endsUpload, finishedResponse, finishOptions, sessionMeta } from './finish.js';
 import { expiresHeader } from './head.js';
 import { appendBody, requireOctetStream } from './patch.js';
 import { byteCount, lengthDeferred, parseConcat, parseMetadata, tusResumable, uploadUrl } from './protocol.js';
@@ -46,6 +46,9 @@ async function create(context: TusContext, req: CoreRequest): Promise<CoreRespon
   }
   const withBody = hasBody(req);
   if (withBody) requireOctetStream(req);
+  if (withBody && length !== undefined && !concat && sessions.createWhole && wholeUpload(req, length)) {
+    return createWhole(context, req, principal, { length, meta, limit });
+  }
   const session = await sessions.create(principal.user, {
     ...(length !== undefined ? { length } : {}),
     meta,
@@ -76,6 +79,30 @@ async function create(context: TusContext, req: CoreRequest): Promise<CoreRespon
   return {
     status: 201,
     headers: { ...created, 'upload-offset': String(current.offset), ...expiresHeader(current), 'content-length': '0' },
+  };
+}
+
+/** Whether the creation carries the whole upload, unchecksummed: it can be stored in one step (createWhole). */
+function wholeUpload(req: CoreRequest, length: number): boolean {
+  return byteCount(req.headers, 'content-length') === length && req.headers['upload-checksum'] === undefined;
+}
+
+/** Creation-with-upload of every byte: one storage step, answered as the request that finishes an upload is. */
+async function createWhole(context: TusContext, req: CoreRequest, principal: Principal, upload: { length: number; meta: SessionMeta; limit: number }): Promise<CoreResponse> {
+  req.acceptBody?.();
+  const session = await sessionsOf(context).createWhole!(principal.user, {
+    length: upload.length,
+    meta: upload.meta,
+    expiresAt: new Date(Date.now() + context.deps.settings.tusExpireSeconds * 1000),
+    quota: context.quota,
+    maxBytes: upload.limit,
+  }, req.body, finishOptions(context, req, principal.user));
+  noteAudit(req, { id: session.id, name: upload.meta.name });
+  const location = uploadUrl(req.baseUrl, session.id);
+  if (session.file) return finishedResponse(req, await completeUpload(context, req, principal.user, session), 201, { location });
+  return {
+    status: 201,
+    headers: { ...tusResumable, location, 'upload-offset': String(session.offset), ...expiresHeader(session), 'content-length': '0' },
   };
 }
 

@@ -11,9 +11,11 @@ import { checkBeforeCommit, type AppendOptions, type FinishOptions, type Resumab
 import { FILE_ID, QuotaExceededError, type FileRecord, type Quota } from '../store.js';
 import { assertValidUserName } from '../user-name.js';
 import { BatchedWriter } from './batched-writer.js';
+import { DurableFile } from './durable-file.js';
 import { writeRecordDurably } from './durable-record.js';
 import { sessionIdOf, sessionPaths, type SessionState } from './session-files.js';
 import { lockStale, readHolder, SessionLock } from './session-lock.js';
+import { streamIntoFile } from './stream-into-file.js';
 import { newId } from '../new-id.js';
 
 export interface DiskSessionsOptions {
@@ -150,19 +152,17 @@ export class DiskSessions implements ResumableSessions {
     });
   }
 
-  async create(user: string, init: SessionInit): Promise<Session> {
-    const dir = this.userDir(user);
+  /** A new session's state (its length checked), not yet written. */
+  private newState(user: string, init: SessionInit): SessionState {
     if (init.length !== undefined && (!Number.isSafeInteger(init.length) || init.length < 0)) {
       throw new StorageError('conflict', `a session's length must be a whole number of bytes, not ${init.length}`);
     }
     if (init.length !== undefined && init.length > init.maxBytes) {
       throw new StorageError('too_large', `the upload is ${init.length} bytes, more than the ${init.maxBytes} allowed`, { details: { allowed: init.maxBytes } });
     }
-    const id = newId();
-    const paths = sessionPaths(dir, id);
     const length = init.length;
-    const state: SessionState = {
-      id, user,
+    return {
+      id: newId(), user,
       ...(length !== undefined ? { length } : {}),
       meta: init.meta,
       created: new Date().toISOString(),
@@ -170,6 +170,14 @@ export class DiskSessions implements ResumableSessions {
       partial: init.partial ?? false,
       held: length ?? 0,
     };
+  }
+
+  async create(user: string, init: SessionInit): Promise<Session> {
+    const dir = this.userDir(user);
+    const state = this.newState(user, init);
+    const { id } = state;
+    const paths = sessionPaths(dir, id);
+    const length = init.length;
     try {
       await this.createPart(dir, paths.part);
       await this.hold(dir, user, init.quota, { bytes: length ?? 0, files: 1 }, true, () => writeAtomically(paths.state, JSON.stringify(state) + '\n', this.modes.file));
@@ -179,6 +187,65 @@ export class DiskSessions implements ResumableSessions {
     }
     this.track(`${user}/${id}`, { hash: createHash('sha256'), offset: 0 });
     return this.sessionOf(dir, state);
+  }
+
+  /**
+   * A session whose every byte comes with its creation (tus creation-with-upload), stored as a
+   * whole upload is: no lock (no other request knows its id yet), the bytes hashed as they come,
+   * flushed, and made the file at once; the state written once, finished. With a quota the state
+   * is written first too, so that the room is held while the bytes come. A body that stops short
+   * leaves an ordinary session at the offset that reached storage, for the client to resume.
+   */
+  async createWhole(user: string, init: SessionInit & { length: number }, body: Readable, options: FinishOptions = {}): Promise<Session> {
+    const dir = this.userDir(user);
+    const state = this.newState(user, { ...init, partial: false });
+    const { id } = state;
+    const paths = sessionPaths(dir, id);
+    const writeState = (next: SessionState) => writeAtomically(paths.state, JSON.stringify(next) + '\n', this.modes.file);
+    const discard = () => this.removeFiles(dir, user, id);
+    let file: DurableFile;
+    try {
+      file = await this.createPartFile(dir, paths.part);
+    } catch (error) {
+      throw diskFailure(error);
+    }
+    const quota = !noQuota(init.quota);
+    let streamed;
+    try {
+      if (quota) await this.hold(dir, user, init.quota, { bytes: init.length, files: 1 }, true, () => writeState(state));
+      streamed = await streamIntoFile(body, file, init.length);
+      if (streamed.fileError !== undefined) throw streamed.fileError;
+    } catch (error) {
+      file.destroy();
+      await discard();
+      throw diskFailure(error);
+    }
+    const { size, sha256 } = streamed;
+    if (sha256 === undefined) {
+      if (!quota) await writeState(state);
+      return this.sessionOf(dir, state);
+    }
+    await checkBeforeCommit(options.beforeCommit, { size, sha256, meta: state.meta, path: paths.part }, discard);
+    let finished: SessionState;
+    try {
+      const record = await this.publish(dir, paths.part, id, user, state.meta, size, sha256);
+      finished = { ...state, held: 0, file: record };
+      await writeState(finished);
+    } catch (error) {
+      throw diskFailure(error);
+    }
+    return this.sessionOf(dir, finished);
+  }
+
+  /** A new session's part file, open for writing; the user's directory is made only when missing. */
+  private async createPartFile(dir: string, part: string): Promise<DurableFile> {
+    try {
+      return await DurableFile.create(part, this.modes.file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(dir, { recursive: true, mode: this.modes.dir });
+      return DurableFile.create(part, this.modes.file);
+    }
   }
 
   /** The session's empty part file; the user's directory is made only when that finds it missing (a new user). */
