@@ -1,6 +1,5 @@
 import busboy from 'busboy';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { HttpError } from '../core/http-error.js';
 import type { CoreRequest } from '../core/types.js';
 import { storageFailure } from './storage-failure.js';
@@ -8,6 +7,7 @@ import type { FileRecord, PendingWrite, Reservation, Store, UploadMeta } from '.
 import { ByteLimit } from './byte-limit.js';
 import { fileNameProblem } from './file-name.js';
 import { Meter } from './meter.js';
+import { pipeInto } from './pipe-into.js';
 
 export const FILE_FIELD = 'file';
 
@@ -136,7 +136,7 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
       file.on('error', (error) => meter.destroy(error));
       file.pipe(meter);
       try {
-        await pipeline(meter, pending.stream);
+        await pipeInto(meter, pending.stream);
       } catch (error) {
         file.unpipe(meter);
         file.resume();
@@ -166,7 +166,7 @@ export async function receiveFile(req: CoreRequest, store: Store, user: string, 
   req.body.on('error', forwardError);
   req.body.pipe(limit);
   try {
-    await pipeline(limit, bb);
+    await pipeInto(limit, bb);
   } catch (error) {
     req.body.unpipe(limit);
     await discard();

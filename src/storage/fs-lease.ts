@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { thisHost } from './this-host.js';
 import { open, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { documentsUsage } from './disk/documents-layout.js';
@@ -27,12 +27,12 @@ export const leaseName = (id: string) => `${TEMP_PREFIX}${id}${LEASE_SUFFIX}`;
 export const uploadIdOf = (name: string) => (name.startsWith(TEMP_PREFIX) ? name.slice(TEMP_PREFIX.length, TEMP_PREFIX.length + 32) : undefined);
 
 export function ownLease(bytes: number): Lease {
-  return { pid: process.pid, host: hostname(), bytes };
+  return { pid: process.pid, host: thisHost(), bytes };
 }
 
 /** A process on this host that is gone can own nothing; on another host we cannot tell. */
 export function ownerGone(owner: Pick<Lease, 'pid' | 'host'>): boolean {
-  if (owner.host !== hostname() || !Number.isInteger(owner.pid) || owner.pid <= 0) return false;
+  if (owner.host !== thisHost() || !Number.isInteger(owner.pid) || owner.pid <= 0) return false;
   if (owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);

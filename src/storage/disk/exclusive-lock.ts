@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { thisHost } from '../this-host.js';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { StorageError } from '../errors.js';
 
@@ -53,7 +53,7 @@ async function withFileLock<T>(path: string, fn: () => Promise<T>, options: Lock
 }
 
 async function tryCreate(path: string): Promise<string | undefined> {
-  const holder: Holder = { pid: process.pid, host: hostname(), nonce: randomBytes(12).toString('hex') };
+  const holder: Holder = { pid: process.pid, host: thisHost(), nonce: randomBytes(12).toString('hex') };
   let handle;
   try {
     handle = await open(path, 'wx', 0o600);
@@ -104,7 +104,7 @@ async function staleHolder(path: string, staleMs: number): Promise<string | unde
     // Being written this very moment (or torn by a crash): judged by its age alone.
   }
   if (age > staleMs) return holder.nonce ?? '';
-  if (holder.nonce && holder.host === hostname() && typeof holder.pid === 'number' && holderGone(holder.pid)) return holder.nonce;
+  if (holder.nonce && holder.host === thisHost() && typeof holder.pid === 'number' && holderGone(holder.pid)) return holder.nonce;
   return undefined;
 }
 

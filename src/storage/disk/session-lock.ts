@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { open, stat, unlink, utimes } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { thisHost } from '../this-host.js';
 import { ownerGone } from '../fs-lease.js';
 
 /** What a session lock file says about its holder. */
@@ -89,7 +89,7 @@ export class SessionLock {
         continue;
       }
       try {
-        const holder: LockHolder = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), ...(await holding()) };
+        const holder: LockHolder = { pid: process.pid, host: thisHost(), token: randomBytes(8).toString('hex'), ...(await holding()) };
         writeSync(fd, JSON.stringify(holder));
         const lock = new SessionLock(paths.lock, holder);
         lock.ino = fstatSync(fd).ino;
