@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { FileHandle } from 'node:fs/promises';
 import { BatchedWriter } from '../../src/storage/disk/batched-writer.js';
+import { FLUSH_BEHIND_BYTES, FlushBehind } from '../../src/storage/disk/flush-behind.js';
 
 /** A FileHandle stand-in whose writev writes at most `limit` bytes per call (short writes), or fails from the `failAt`th call on. */
 function fakeHandle(options: { limit?: number; failAt?: number } = {}) {
@@ -48,4 +49,24 @@ t.test('a failed write: flush and later pushes throw it, written counts only wha
   await t.rejects(writer.flush(), { code: 'ENOSPC' });
   await t.rejects(writer.push(Buffer.from('three')), { code: 'ENOSPC' });
   t.equal(writer.written, 3);
+});
+
+t.test("with the session's flush-behind: counts from the file's start, never waits for it, reports its failure", async (t) => {
+  const { handle } = fakeHandle();
+  let flushes = 0;
+  let failFlush: (error: Error) => void = () => undefined;
+  const behind = new FlushBehind(() => {
+    flushes++;
+    return new Promise<void>((_resolve, reject) => (failFlush = reject));
+  });
+  const writer = new BatchedWriter(handle, FLUSH_BEHIND_BYTES - 4, behind);
+  await writer.push(Buffer.from('12345678'));
+  await writer.flush();
+  t.equal(flushes, 1, 'a flush began once the file passed FLUSH_BEHIND_BYTES');
+  t.ok(behind.busy, 'and the writer settled without waiting for it');
+  failFlush(Object.assign(new Error('I/O error'), { code: 'EIO' }));
+  await behind.settle();
+  const next = new BatchedWriter(handle, FLUSH_BEHIND_BYTES + 4, behind);
+  await next.push(Buffer.from('x'));
+  await t.rejects(next.flush(), { code: 'EIO' }, "the session's next writer reports the failed flush");
 });

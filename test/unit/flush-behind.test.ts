@@ -42,16 +42,3 @@ t.test('a failed flush is kept, and no more are started', async (t) => {
   t.equal(started.length, 1);
   t.notOk(behind.busy);
 });
-
-t.test('bytes left unflushed by earlier requests count toward the next flush', async (t) => {
-  const { flush, started } = controlledFlush();
-  const behind = new FlushBehind(flush, FLUSH_BEHIND_BYTES - 10);
-  t.equal(behind.unflushed(0), FLUSH_BEHIND_BYTES - 10);
-  behind.wrote(9);
-  t.equal(started.length, 0);
-  behind.wrote(10);
-  t.equal(started.length, 1, 'started once the earlier and the new bytes reach FLUSH_BEHIND_BYTES');
-  t.equal(behind.unflushed(15), 5, 'what this request wrote after the flush began');
-  started[0]!.end();
-  await behind.settle();
-});

@@ -18,22 +18,24 @@ export class BatchedWriter {
   private queued = 0;
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
-  /** Earlier bytes are flushed while later ones are written (across PATCHes, when told what earlier ones left). */
+  /** Earlier bytes are flushed while later ones are written. */
   private readonly behind: FlushBehind;
+  /** The flushes are the session's (on a descriptor of their own, across PATCHes), not this writer's to wait for. */
+  private readonly sessionWide: boolean;
   /** Bytes known to be written (handed to the kernel). */
   written = 0;
 
+  /**
+   * `behind`: the session's own flush-behind, counting the file's bytes from its start; without
+   * one, this writer flushes behind its own writes on `handle` and waits for that before it settles.
+   */
   constructor(
     private readonly handle: FileHandle,
     private readonly position: number,
-    unflushed = 0,
+    behind?: FlushBehind,
   ) {
-    this.behind = new FlushBehind(() => handle.datasync(), unflushed);
-  }
-
-  /** Bytes in the file past its last flush, those before this writer's included. */
-  get unflushed(): number {
-    return this.behind.unflushed(this.written);
+    this.sessionWide = behind !== undefined;
+    this.behind = behind ?? new FlushBehind(() => handle.datasync());
   }
 
   /** Queues `buffer`; waits while too much is queued; throws the error of an earlier write. */
@@ -49,16 +51,15 @@ export class BatchedWriter {
 
   /** Waits until everything pushed is written; throws if a write (or a flush behind them) failed. */
   async flush(): Promise<void> {
-    await this.inFlight;
-    await this.behind.settle();
+    await this.settle();
     if (this.failure) throw this.failure;
     if (this.behind.error) throw this.behind.error;
   }
 
-  /** Waits for the write and the flush in flight, whatever their outcome (before truncating or closing the file). */
+  /** Waits for the write in flight, and this writer's own flush, whatever their outcome (before truncating or closing the file). */
   async settle(): Promise<void> {
     await this.inFlight;
-    await this.behind.settle();
+    if (!this.sessionWide) await this.behind.settle();
   }
 
   private async drain(): Promise<void> {
@@ -72,7 +73,7 @@ export class BatchedWriter {
           this.written += bytesWritten;
           buffers = rest(buffers, bytesWritten);
         }
-        this.behind.wrote(this.written);
+        this.behind.wrote(this.sessionWide ? this.position + this.written : this.written);
       }
     } catch (error) {
       this.failure ??= error;

@@ -15,20 +15,12 @@ export const FLUSH_BEHIND_BYTES = 32 << 20;
  * kernel may have dropped the pages it could not write).
  */
 export class FlushBehind {
-  private flushedUpTo: number;
+  private flushedUpTo = 0;
   private running: Promise<void> | undefined;
   /** The error of a flush that failed: the file is then not safe to keep. */
   error: Error | undefined;
 
-  /** `unflushed`: bytes the file already holds past its last flush (written by earlier requests). */
-  constructor(private readonly flush: () => Promise<void>, unflushed = 0) {
-    this.flushedUpTo = -unflushed;
-  }
-
-  /** Of `written` bytes, how many were written after the last flush began (with those it was given). */
-  unflushed(written: number): number {
-    return written - this.flushedUpTo;
-  }
+  constructor(private readonly flush: () => Promise<void>) {}
 
   /** Tells it that the file now holds `written` bytes; may start a flush. */
   wrote(written: number): void {

@@ -11,6 +11,7 @@ import { checkBeforeCommit, type AppendOptions, type FinishOptions, type Resumab
 import { FILE_ID, QuotaExceededError, type FileRecord, type Quota } from '../store.js';
 import { assertValidUserName } from '../user-name.js';
 import { BatchedWriter } from './batched-writer.js';
+import { FlushBehind } from './flush-behind.js';
 import { DurableFile } from './durable-file.js';
 import { writeRecordDurably } from './durable-record.js';
 import { sessionIdOf, sessionPaths, type SessionState } from './session-files.js';
@@ -81,8 +82,12 @@ function diskFailure(error: unknown): unknown {
 interface Running {
   hash: Hash;
   offset: number;
-  /** Bytes written since the last flush began, so that 8 MiB PATCHes flush behind the writes as one long one does. */
-  unflushed?: number;
+  /**
+   * Flushes the part behind the writes of every PATCH this process takes, on a descriptor of its
+   * own, so that no PATCH waits for one (waiting at the end of every fourth 8 MiB PATCH cost ~5 %).
+   * Completion waits for the one under way, and fails on a failed one.
+   */
+  behind: FlushBehind;
 }
 
 /**
@@ -185,7 +190,7 @@ export class DiskSessions implements ResumableSessions {
       await rm(paths.part, { force: true });
       throw diskFailure(error);
     }
-    this.track(`${user}/${id}`, { hash: createHash('sha256'), offset: 0 });
+    this.track(`${user}/${id}`, { hash: createHash('sha256'), offset: 0, behind: new FlushBehind(() => datasyncFile(paths.part)) });
     return this.sessionOf(dir, state);
   }
 
@@ -345,7 +350,7 @@ export class DiskSessions implements ResumableSessions {
       let writer: BatchedWriter | undefined;
       try {
         handle = await open(paths.part, 'r+');
-        writer = new BatchedWriter(handle, start, tracked?.unflushed);
+        writer = new BatchedWriter(handle, start, tracked?.behind);
         for await (const chunk of body as AsyncIterable<Buffer>) {
           if (lock.lost) throw new StorageError('locked', 'another request took this upload session over');
           const room = end - (start + received);
@@ -382,11 +387,8 @@ export class DiskSessions implements ResumableSessions {
         await handle?.close();
       }
       if (tracked) {
-        if (failure && options.checksum) this.track(key, { hash: before!, offset: start });
-        else if (written === received) {
-          tracked.offset = start + written;
-          if (writer) tracked.unflushed = writer.unflushed;
-        }
+        if (failure && options.checksum) this.track(key, { hash: before!, offset: start, behind: tracked.behind });
+        else if (written === received) tracked.offset = start + written;
         // Hashed bytes that never reached the file: the hash is re-read from the file when it finishes.
         else this.running.delete(key);
       }
@@ -412,6 +414,7 @@ export class DiskSessions implements ResumableSessions {
     this.running.set(key, running);
     if (this.running.size > MAX_RUNNING) this.running.delete(this.running.keys().next().value!);
   }
+
 
   private async sha256Of(key: string, path: string, size: number): Promise<string> {
     const running = this.running.get(key);
@@ -457,6 +460,8 @@ export class DiskSessions implements ResumableSessions {
       throw new StorageError('conflict', `the upload has ${offset} of ${state.length ?? 'an undeclared number of'} bytes`);
     }
     let sha256: string;
+    // The flush behind this process's PATCHes (sha256Of forgets the session's running state).
+    const behind = this.running.get(`${user}/${id}`)?.behind;
     try {
       sha256 = await this.sha256Of(`${user}/${id}`, paths.part, offset);
     } catch (error) {
@@ -466,6 +471,8 @@ export class DiskSessions implements ResumableSessions {
       () => this.removeFiles(dir, user, id, { keepLock: true }));
     let record: FileRecord;
     try {
+      await behind?.settle();
+      if (behind?.error) throw behind.error;
       await datasyncFile(paths.part);
       record = await this.publish(dir, paths.part, id, user, state.meta, offset, sha256);
     } catch (error) {
