@@ -74,4 +74,27 @@ t.test('on the disk, createWhole: a creation that carries every byte is stored i
   t.notOk(names('vera').some((name) => name.startsWith('.session-')), 'nothing of the refused session is left');
   const inQuota = await sessions.createWhole!('vera', init(3, { bytes: 100, files: 2 }), Readable.from([Buffer.from('abc')]));
   t.equal(inQuota.file?.size, 3, 'within the quota it is stored');
+
+  // While the bytes come: a small body has no state yet (nobody knows its id); a larger one, which
+  // may take long, has its state first, as any session, so no sweep takes its part for an orphan.
+  const { existsSync } = await import('node:fs');
+  const statesWhileStreaming = async (length: number): Promise<boolean> => {
+    let sent = 0;
+    let seen = false;
+    const states = () => (existsSync(join(storageDir, 'stella')) ? readdirSync(join(storageDir, 'stella')) : []).filter((name) => /^\.session-[0-9a-f]{32}\.json$/.test(name));
+    const before = new Set(states());
+    const body = new Readable({
+      read() {
+        if (sent > 0) seen = states().some((name) => !before.has(name));
+        const n = Math.min(16 << 10, length - sent);
+        sent += n;
+        this.push(n > 0 ? Buffer.alloc(n, 1) : null);
+      },
+    });
+    const done = await sessions.createWhole!('stella', init(length), body);
+    t.ok(existsSync(join(storageDir, 'stella', done.id)), `${length} bytes stored`);
+    return seen;
+  };
+  t.notOk(await statesWhileStreaming(48 << 10), 'a 48 KiB body: no state while it streams');
+  t.ok(await statesWhileStreaming(300 << 10), 'a 300 KiB body: its state is there while it streams');
 });

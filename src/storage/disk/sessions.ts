@@ -12,7 +12,7 @@ import { FILE_ID, QuotaExceededError, type FileRecord, type Quota } from '../sto
 import { assertValidUserName } from '../user-name.js';
 import { BatchedWriter } from './batched-writer.js';
 import { FlushBehind } from './flush-behind.js';
-import { DurableFile } from './durable-file.js';
+import { DurableFile, SYNC_WRITE_LIMIT } from './durable-file.js';
 import { writeRecordDurably } from './durable-record.js';
 import { sessionIdOf, sessionPaths, type SessionState } from './session-files.js';
 import { lockStale, readHolder, SessionLock } from './session-lock.js';
@@ -32,6 +32,9 @@ const DEFAULT_LOCK_TTL_MS = 30_000;
 const DEFAULT_ORPHAN_SECONDS = 3600;
 /** Running hashes kept per process (each a few hundred bytes). */
 const MAX_RUNNING = 1024;
+
+/** A creation body up to this size is written before its session's state (createWhole). */
+const SMALL_BODY_BYTES = SYNC_WRITE_LIMIT;
 
 const noQuota = (quota: Quota) => quota.bytes === 0 && quota.files === 0;
 
@@ -197,8 +200,9 @@ export class DiskSessions implements ResumableSessions {
   /**
    * A session whose every byte comes with its creation (tus creation-with-upload), stored as a
    * whole upload is: no lock (no other request knows its id yet), the bytes hashed as they come,
-   * flushed, and made the file at once; the state written once, finished. With a quota the state
-   * is written first too, so that the room is held while the bytes come. A body that stops short
+   * flushed, and made the file at once; a small body's state written once, finished. With a
+   * quota, or a body over SMALL_BODY_BYTES, the state is written before the bytes too (the room
+   * held, the session an ordinary one while they come). A body that stops short
    * leaves an ordinary session at the offset that reached storage, for the client to resume.
    */
   async createWhole(user: string, init: SessionInit & { length: number }, body: Readable, options: FinishOptions = {}): Promise<Session> {
@@ -214,10 +218,13 @@ export class DiskSessions implements ResumableSessions {
     } catch (error) {
       throw diskFailure(error);
     }
-    const quota = !noQuota(init.quota);
+    // The state is written before the bytes when a quota must hold their room, and when they may
+    // take long (more than a small body): until then the part has no state, and the sweep of
+    // stateless session files would remove a part left unwritten for `orphanSeconds`.
+    const stateFirst = !noQuota(init.quota) || init.length > SMALL_BODY_BYTES;
     let streamed;
     try {
-      if (quota) await this.hold(dir, user, init.quota, { bytes: init.length, files: 1 }, true, () => writeState(state));
+      if (stateFirst) await this.hold(dir, user, init.quota, { bytes: init.length, files: 1 }, true, () => writeState(state));
       streamed = await streamIntoFile(body, file, init.length);
       if (streamed.fileError !== undefined) throw streamed.fileError;
     } catch (error) {
@@ -227,7 +234,7 @@ export class DiskSessions implements ResumableSessions {
     }
     const { size, sha256 } = streamed;
     if (sha256 === undefined) {
-      if (!quota) await writeState(state);
+      if (!stateFirst) await writeState(state);
       return this.sessionOf(dir, state);
     }
     await checkBeforeCommit(options.beforeCommit, { size, sha256, meta: state.meta, path: paths.part }, discard);
