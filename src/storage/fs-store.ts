@@ -37,19 +37,6 @@ function runningAs(): string {
   }
 }
 
-/** Opens a new temporary file; the user's directory is made only when it is missing (once per user, not per upload). */
-async function createTemp(dir: string, temp: string, modes: StorageModes): Promise<DurableFile> {
-  // The bytes are flushed (fdatasync) before the file is closed, and so before it is renamed into place.
-  const attempt = () => DurableFile.create(temp, modes.file);
-  try {
-    return await attempt();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(dir, { recursive: true, mode: modes.dir });
-    return attempt();
-  }
-}
-
 /** unlink(2), synchronously (see reserveIn); a file already gone is fine. */
 function removeIfThere(path: string): void {
   try {
@@ -185,7 +172,8 @@ export class FsStore implements Store {
     const temp = join(dir, `${TEMP_PREFIX}${id}${TEMP_SUFFIX}`);
     let stream: DurableFile;
     try {
-      stream = await createTemp(dir, temp, this.modes);
+      // The bytes are flushed (fdatasync) before the file is closed, and so before it is renamed into place.
+      stream = await DurableFile.createIn(dir, temp, this.modes);
     } catch (error) {
       await held.release();
       throw error;

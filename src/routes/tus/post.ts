@@ -19,6 +19,9 @@ export function createTusPostHandler(deps: RouteDeps): RouteHandler {
   return (req) => tusAnswer(() => create(context, req));
 }
 
+/** When an upload created now expires unfinished (TUS_EXPIRE_SECONDS). */
+const expiresAt = (context: TusContext) => new Date(Date.now() + context.deps.settings.tusExpireSeconds * 1000);
+
 /** Whether the creation request carries bytes of the upload (creation-with-upload). */
 function hasBody(req: CoreRequest): boolean {
   const length = byteCount(req.headers, 'content-length');
@@ -52,7 +55,7 @@ async function create(context: TusContext, req: CoreRequest): Promise<CoreRespon
   const session = await sessions.create(principal.user, {
     ...(length !== undefined ? { length } : {}),
     meta,
-    expiresAt: new Date(Date.now() + context.deps.settings.tusExpireSeconds * 1000),
+    expiresAt: expiresAt(context),
     partial: concat?.kind === 'partial',
     quota: context.quota,
     maxBytes: limit,
@@ -93,7 +96,7 @@ async function createWhole(context: TusContext, req: CoreRequest, principal: Pri
   const session = await sessionsOf(context).createWhole!(principal.user, {
     length: upload.length,
     meta: upload.meta,
-    expiresAt: new Date(Date.now() + context.deps.settings.tusExpireSeconds * 1000),
+    expiresAt: expiresAt(context),
     quota: context.quota,
     maxBytes: upload.limit,
   }, req.body, finishOptions(context, req, principal.user));

@@ -1,6 +1,8 @@
 import { closeSync, fdatasync, open, writev, writevSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import type { StorageModes } from '../file-modes.js';
 import { FlushBehind } from './flush-behind.js';
 import { rest } from './short-write.js';
 
@@ -38,6 +40,17 @@ export class DurableFile extends Writable {
   /** Makes the file at `path` (which must not exist) with `mode`. */
   static async create(path: string, mode: number): Promise<DurableFile> {
     return new DurableFile(await openDescriptor(path, 'wx', mode));
+  }
+
+  /** As create(), in directory `dir`, which is made only when that finds it missing (once per user, not per upload). */
+  static async createIn(dir: string, path: string, modes: StorageModes): Promise<DurableFile> {
+    try {
+      return await DurableFile.create(path, modes.file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(dir, { recursive: true, mode: modes.dir });
+      return DurableFile.create(path, modes.file);
+    }
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {

@@ -214,7 +214,7 @@ export class DiskSessions implements ResumableSessions {
     const discard = () => this.removeFiles(dir, user, id);
     let file: DurableFile;
     try {
-      file = await this.createPartFile(dir, paths.part);
+      file = await DurableFile.createIn(dir, paths.part, this.modes);
     } catch (error) {
       throw diskFailure(error);
     }
@@ -247,17 +247,6 @@ export class DiskSessions implements ResumableSessions {
       throw diskFailure(error);
     }
     return this.sessionOf(dir, finished);
-  }
-
-  /** A new session's part file, open for writing; the user's directory is made only when missing. */
-  private async createPartFile(dir: string, part: string): Promise<DurableFile> {
-    try {
-      return await DurableFile.create(part, this.modes.file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(dir, { recursive: true, mode: this.modes.dir });
-      return DurableFile.create(part, this.modes.file);
-    }
   }
 
   /** The session's empty part file; the user's directory is made only when that finds it missing (a new user). */
@@ -421,7 +410,6 @@ export class DiskSessions implements ResumableSessions {
     this.running.set(key, running);
     if (this.running.size > MAX_RUNNING) this.running.delete(this.running.keys().next().value!);
   }
-
 
   private async sha256Of(key: string, path: string, size: number): Promise<string> {
     const running = this.running.get(key);

@@ -11,21 +11,21 @@ export interface Streamed {
   size: number;
   /** SHA-256 of those bytes, when the body ended with `length` of them and the file is flushed and closed. */
   sha256?: string;
-  /** The body failed (the client went away): the bytes that reached the file stay. */
-  bodyError?: unknown;
   /** The file failed (the disk): nothing of it is worth keeping. */
   fileError?: unknown;
 }
 
 /**
  * Streams `body` into `file`, hashing it, up to `length` bytes: more is 'too_large' (thrown, the
- * file destroyed). Ends the file (flushed and closed, see DurableFile) when the body ends;
- * otherwise destroys it, and says which side failed.
+ * file destroyed). Ends the file (flushed and closed, see DurableFile) when the body ends with
+ * `length` bytes; otherwise (the body failed or ended short, or the file failed) destroys it:
+ * what reached the file stays.
  */
 export async function streamIntoFile(body: Readable, file: DurableFile, length: number): Promise<Streamed> {
   const hash = createHash('sha256');
   let size = 0;
   let fileError: unknown;
+  let refused: StorageError | undefined;
   file.on('error', (error) => (fileError ??= error));
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -42,13 +42,10 @@ export async function streamIntoFile(body: Readable, file: DurableFile, length: 
       return { size, sha256: hash.digest('hex') };
     }
   } catch (error) {
-    file.destroy();
-    await finished(file).catch(() => undefined);
-    if (error instanceof StorageError) throw error;
-    return fileError !== undefined ? { size, fileError } : { size, bodyError: error };
+    if (error instanceof StorageError) refused = error;
   }
-  // The body ended short of its length without an error: what arrived stays, as after a failure.
   file.destroy();
   await finished(file).catch(() => undefined);
+  if (refused) throw refused;
   return fileError !== undefined ? { size, fileError } : { size };
 }
