@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from './root.js';
 
@@ -28,10 +28,20 @@ export function peakRss(pid: number): number {
   return Number(kb) * 1024;
 }
 
-/** CPU time (user + system, all threads) a process has used so far, in ms; Linux counts it in 1/100 s ticks. */
+/** CPU time (user + system, all threads) a process has used so far, in ms, from each thread's schedstat (nanoseconds). */
 export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  // Each thread's time on a CPU in nanoseconds (schedstat), not /proc/<pid>/stat's 10 ms ticks: a
+  // toy-sized transfer (the smoke test's 1 MiB download) can take less than one tick, and a ratio
+  // of 0 ticks is no number. A server's threads (libuv's pool, V8's) live as long as it does.
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // A thread that ended between the listing and the read.
+    }
+  }
+  return ns / 1e6;
 }
 
 /**
